@@ -1,0 +1,50 @@
+# intake — the two commands of the README, and a few helpers.
+#   make run    install, migrate, load demo data, serve on http://127.0.0.1:5000
+#   make test   install, then run the whole suite on SQLite and on PostgreSQL
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# The PostgreSQL run of the suite; set TEST_POSTGRES= (empty) to skip it on a laptop without one.
+TEST_POSTGRES ?= postgresql://127.0.0.1:5432/test
+
+.PHONY: run test test-sqlite test-postgres install browser translations bench
+
+$(BIN)/flask: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,postgres,redis]'
+	touch $(BIN)/flask
+
+install: $(BIN)/flask
+
+run: install
+	INTAKE_ENV=development $(BIN)/flask --app intake upgrade
+	INTAKE_ENV=development $(BIN)/flask --app intake demo
+	INTAKE_ENV=development $(BIN)/flask --app intake run --host $(HOST) --port $(PORT)
+
+# Browser tests drive Debian's Chromium; install it (and an emoji font) when missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-color-emoji; }
+
+test: install browser
+	$(MAKE) test-sqlite
+	@if [ -n "$(TEST_POSTGRES)" ]; then $(MAKE) test-postgres; fi
+
+test-sqlite:
+	$(BIN)/python -m pytest
+
+test-postgres:
+	INTAKE_TEST_DATABASE_URL=$(TEST_POSTGRES) $(BIN)/python -m pytest
+
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o intake/translations/messages.pot .
+	$(BIN)/pybabel update -i intake/translations/messages.pot -d intake/translations
+	$(BIN)/pybabel compile -d intake/translations
+
+bench: install
+	$(BIN)/python bench/intake_throughput.py

@@ -1,0 +1,85 @@
+"""Forms coordinators use to manage the reference data."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from ..formfields import DecimalCommaField
+from ..services.accounts import MIN_PASSWORD_LENGTH
+from ..vocabulary import choices
+
+NONE_CHOICE = 0
+EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Not an e-mail address."))
+
+
+def _optional_id(value):
+    """Selects use 0 for 'none'; the model wants None."""
+    value = int(value) if value not in (None, "") else NONE_CHOICE
+    return value or None
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=choices("organisation_kind"))
+    siren = StringField(_l("SIREN"), validators=[Optional(), Regexp(r"^\d{9}$", message=_l("Nine digits."))])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
+    postcode = StringField(_l("Postcode"), validators=[Optional(), Length(max=10)])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=120)])
+    latitude = DecimalCommaField(_l("Latitude"), validators=[Optional(), NumberRange(-90, 90)])
+    longitude = DecimalCommaField(_l("Longitude"), validators=[Optional(), NumberRange(-180, 180)])
+    email = EmailField(_l("E-mail"), validators=[Optional(), EMAIL, Length(max=254)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=30)])
+    active = BooleanField(_l("Active"), default=True)
+
+
+class TerritoryForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    insee_code = StringField(_l("INSEE code"), validators=[Optional(), Length(max=10)])
+    population = IntegerField(_l("Population"), validators=[DataRequired(), NumberRange(min=0)])
+    zone_type = SelectField(_l("Zone type"), choices=choices("zone_type"))
+
+
+class CollectionPointForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    organisation_id = SelectField(_l("Host organisation"), coerce=_optional_id)
+    territory_id = SelectField(_l("Territory"), coerce=_optional_id)
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
+    latitude = DecimalCommaField(_l("Latitude"), validators=[Optional(), NumberRange(-90, 90)])
+    longitude = DecimalCommaField(_l("Longitude"), validators=[Optional(), NumberRange(-180, 180)])
+    active = BooleanField(_l("Open"), default=True)
+
+
+class CategoryForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    parent_id = SelectField(_l("Parent category"), coerce=_optional_id)
+    family = SelectField(_l("Product family"), choices=choices("family"))
+    deee_category = SelectField(_l("WEEE category"), choices=[("", "—")] + choices("deee_category"),
+                                filters=[lambda v: v or None])
+    ords_category = StringField(_l("ORDS category"), validators=[Optional(), Length(max=80)])
+    data_bearing = BooleanField(_l("Holds personal data (erasure required)"))
+    default_weight_kg = DecimalCommaField(_l("Default weight (kg)"),
+                                          validators=[Optional(), NumberRange(min=Decimal("0.001"))])
+    icon = StringField(_l("Icon (emoji)"), validators=[Optional(), Length(max=16)])
+    active = BooleanField(_l("Offered at intake"), default=True)
+
+
+class ContainerForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
+    tare_kg = DecimalCommaField(_l("Tare (kg)"), validators=[DataRequired(), NumberRange(min=0)])
+    active = BooleanField(_l("In use"), default=True)
+
+
+class UserForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), EMAIL, Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    role = SelectField(_l("Role"), choices=choices("role"))
+    organisation_id = SelectField(_l("Organisation"), coerce=_optional_id)
+    password = PasswordField(_l("New password"),
+                             validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+                             render_kw={"autocomplete": "new-password"})
+    active = BooleanField(_l("Active"), default=True)

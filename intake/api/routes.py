@@ -1,0 +1,107 @@
+"""The JSON API under /api/v1: session auth with a CSRF header for the PWA, bearer tokens for scripts."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import request
+from flask_login import current_user
+from flask_smorest import Blueprint, abort
+from sqlalchemy.orm import joinedload
+
+from ..auth.identity import bearer_token
+from ..extensions import api, csrf, db
+from ..models import CollectionPoint, Container, Organisation
+from ..models.user import STAFF_ROLES
+from ..services import items as item_queries
+from ..services.catalogue import intake_categories
+from ..services.codes import normalize_code
+from ..services.intake import Donation, IntakeRejected, register_donation
+from .schemas import (
+    CategorySchema,
+    CollectionPointSchema,
+    ContainerSchema,
+    DonationSchema,
+    ItemSchema,
+    ItemWithHistorySchema,
+    OrganisationSchema,
+)
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1", description="Items, and the lists the intake form needs.")
+
+
+def register_api(app) -> None:
+    # The API does its own CSRF check below: required with a session cookie,
+    # pointless with a bearer token, which no other site can make a browser send.
+    csrf.exempt(bp)
+    api.register_blueprint(bp)
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "session"})
+    app.login_manager.blueprint_login_views["api"] = None  # 401, not a redirect to the sign-in page
+
+
+@bp.before_request
+def require_staff():
+    if not current_user.is_authenticated:
+        abort(401, message="Sign in, or send 'Authorization: Bearer <token>'.")
+    if bearer_token() is None and request.method not in ("GET", "HEAD", "OPTIONS"):
+        csrf.protect()
+    if current_user.role not in STAFF_ROLES:
+        abort(403, message="This account cannot use the items API.")
+
+
+@bp.route("/items", methods=["POST"])
+@bp.arguments(DonationSchema)
+@bp.response(201, ItemSchema, description="The item was created.")
+@bp.alt_response(200, schema=ItemSchema, description="This client_uuid was already registered with the same content.")
+def create_item(values):
+    """Register a donated item (idempotent on client_uuid)."""
+    try:
+        registration = register_donation(db.session, Donation(**values), user=current_user)
+    except IntakeRejected as rejected:
+        abort(422, message="The item was not registered.",
+              errors={"json": {field: [str(message)] for field, message in rejected.errors.items()}})
+    return registration.item, 201 if registration.created else 200
+
+
+@bp.route("/items/<code>")
+@bp.response(200, ItemWithHistorySchema)
+def get_item(code):
+    """One item with its whole history, oldest event first."""
+    canonical = normalize_code(code)
+    item = item_queries.item_page(db.session, canonical) if canonical else None
+    if item is None:
+        abort(404, message="No item with this code.")
+    return item
+
+
+@bp.route("/categories")
+@bp.response(200, CategorySchema(many=True))
+def list_categories():
+    """Categories offered at intake, the most used at ?collection_point_id= first."""
+    return intake_categories(db.session, request.args.get("collection_point_id", type=int))
+
+
+@bp.route("/collection-points")
+@bp.response(200, CollectionPointSchema(many=True))
+def list_collection_points():
+    """Open collection points."""
+    return db.session.scalars(
+        sa.select(CollectionPoint)
+        .where(CollectionPoint.active)
+        .options(joinedload(CollectionPoint.organisation), joinedload(CollectionPoint.territory))
+        .order_by(CollectionPoint.name)
+    ).all()
+
+
+@bp.route("/organisations")
+@bp.response(200, OrganisationSchema(many=True))
+def list_organisations():
+    """Active partners, to choose the supply source."""
+    return db.session.scalars(sa.select(Organisation).where(Organisation.active).order_by(Organisation.name)).all()
+
+
+@bp.route("/containers")
+@bp.response(200, ContainerSchema(many=True))
+def list_containers():
+    """Containers whose tare is taken off the scale reading."""
+    return db.session.scalars(sa.select(Container).where(Container.active).order_by(Container.tare_kg)).all()

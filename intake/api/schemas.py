@@ -1,0 +1,98 @@
+"""What the JSON API accepts and returns (marshmallow schemas, documented in OpenAPI)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from ..models.item import GRADES, STATUSES
+
+
+class DonationSchema(Schema):
+    """One donated item, as the intake form or the offline outbox sends it."""
+
+    client_uuid = fields.UUID(required=True, metadata={"description": "Made by the device; replaying it never makes a second item."})
+    category_id = fields.Integer(required=True)
+    weight_kg = fields.Decimal(required=True, places=3, validate=validate.Range(min=0, min_inclusive=False),
+                               metadata={"description": "The scale reading in kg; the container's tare is taken off."})
+    container_id = fields.Integer(load_default=None, allow_none=True)
+    grade = fields.String(required=True, validate=validate.OneOf(GRADES))
+    collection_point_id = fields.Integer(required=True)
+    source_id = fields.Integer(load_default=None, allow_none=True, metadata={"description": "null: a private donor."})
+    brand = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
+    model = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
+    serial_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
+    description = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+class NamedSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class EventSchema(Schema):
+    kind = fields.String()
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    minutes = fields.Integer(allow_none=True)
+    parts = fields.String(allow_none=True)
+    at = fields.DateTime()
+    user = fields.Function(lambda event: event.user.name if event.user else None)
+    collection_point = fields.Nested(NamedSchema, allow_none=True)
+
+
+class ItemSchema(Schema):
+    code = fields.String()
+    url = fields.Method("item_url")
+    client_uuid = fields.UUID()
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    category = fields.Nested(NamedSchema)
+    weight_kg = fields.Float()
+    grade = fields.String()
+    brand = fields.String(allow_none=True)
+    model = fields.String(allow_none=True)
+    serial_number = fields.String(allow_none=True)
+    description = fields.String(allow_none=True)
+    source = fields.Nested(NamedSchema, allow_none=True)
+    collection_point = fields.Nested(NamedSchema)
+    created_at = fields.DateTime()
+    has_photo = fields.Function(lambda item: item.photo is not None)
+
+    def item_url(self, item) -> str:
+        from flask import url_for
+
+        return url_for("items.show", code=item.code, _external=True)
+
+
+class ItemWithHistorySchema(ItemSchema):
+    events = fields.List(fields.Nested(EventSchema))
+
+
+class CategorySchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    family = fields.String()
+    icon = fields.String(allow_none=True)
+    data_bearing = fields.Boolean()
+    default_weight_kg = fields.Float(allow_none=True)
+    deee_category = fields.String(allow_none=True)
+
+
+class CollectionPointSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    address = fields.String(allow_none=True)
+    organisation = fields.Nested(NamedSchema, allow_none=True)
+    territory = fields.Nested(NamedSchema, allow_none=True)
+
+
+class OrganisationSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    kind = fields.String()
+
+
+class ContainerSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    tare_kg = fields.Float()

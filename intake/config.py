@@ -1,0 +1,64 @@
+"""Settings with safe defaults.
+
+Every key can be overridden from the environment with an ``INTAKE_`` prefix
+(``INTAKE_SECRET_KEY``, ``INTAKE_LOGIN_RATE_LIMIT``...); values are parsed as
+JSON when they can be, so ``INTAKE_PHOTO_MAX_PIXELS=1600`` is an int.
+``DATABASE_URL`` is read as is, as hosting platforms set it.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def database_url_from_env(instance_path: str) -> str:
+    """The SQLAlchemy URL: DATABASE_URL (PostgreSQL) or a SQLite file in the instance folder."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return "sqlite:///" + os.path.join(instance_path, "intake.sqlite3")
+    # Platforms hand out postgres:// URLs; we always talk to PostgreSQL through psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Defaults:
+    """Values used when neither the environment nor the caller says otherwise."""
+
+    # "development" relaxes the Secure cookie flag so the app works over plain
+    # http on a laptop or a phone on the same Wi-Fi; anything else is production.
+    ENV = "production"
+    SECRET_KEY = None  # generated once into the instance folder when not given
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLITE_BUSY_TIMEOUT_MS = 15000
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # a volunteer may keep the intake page open all day
+
+    # Photos: the upload limit covers a full-size phone picture; the stored
+    # copy is re-encoded to at most PHOTO_MAX_PIXELS on its longest side.
+    MAX_CONTENT_LENGTH = 15 * 1024 * 1024
+    PHOTO_MAX_PIXELS = 1600
+    PHOTO_JPEG_QUALITY = 82
+
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    RATELIMIT_STORAGE_URI = "memory://"  # set INTAKE_RATELIMIT_STORAGE_URI=redis://... with several workers
+    RATELIMIT_HEADERS_ENABLED = True
+
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
+    LANGUAGES = ("fr", "en")
+
+    # Trust X-Forwarded-* from this many proxies (0: the app is reached directly).
+    PROXY_COUNT = 0
+
+    API_TITLE = "intake"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.1.0"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"

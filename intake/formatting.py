@@ -1,0 +1,27 @@
+"""How numbers, weights and dates look in the user's language (French first)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+
+from .vocabulary import register_vocabulary
+
+
+def format_weight(value: Decimal | float | None) -> str:
+    """``2,5 kg`` in French, ``2.5 kg`` in English; at most three decimals."""
+    if value is None:
+        return ""
+    return f"{format_decimal(value, format='#,##0.###')} kg"
+
+
+def register_template_helpers(app) -> None:
+    app.jinja_env.filters["weight"] = format_weight
+    app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, "short") if value else ""
+    app.jinja_env.filters["date"] = lambda value: format_date(value, "medium") if value else ""
+    app.jinja_env.filters["decimal"] = lambda value: format_decimal(value) if value is not None else ""
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    register_vocabulary(app)
+
+

@@ -1,0 +1,49 @@
+"""Intake forms. Shapes and types only: the domain rules are in services/intake.py."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import UUID, DataRequired, InputRequired, Length, Optional, ValidationError
+
+from ..formfields import DecimalCommaField
+from ..vocabulary import choices
+
+PRIVATE_DONOR = 0  # the "source" choice for a private person
+
+
+class SetupForm(FlaskForm):
+    """Where the volunteer works today and where most items come from."""
+
+    collection_point_id = SelectField(_l("My collection point today"), coerce=int, validators=[InputRequired()])
+    source_id = SelectField(_l("Usual supply source"), coerce=int, validators=[InputRequired()])
+
+
+class IntakeForm(FlaskForm):
+    client_uuid = HiddenField(validators=[DataRequired(), UUID()])
+    category_id = RadioField(_l("Category"), coerce=int,
+                             validators=[InputRequired(_l("Choose a category."))])
+    weight_kg = DecimalCommaField(_l("Weight (kg)"), validators=[InputRequired(_l("Type the weight."))],
+                                  invalid_message=_l("Type a weight in kg, for example 2,5."),
+                                  render_kw={"inputmode": "decimal", "autocomplete": "off", "enterkeyhint": "done"})
+    container_id = RadioField(_l("Container"), coerce=int, default=0, validators=[Optional()])
+    grade = RadioField(_l("Condition"), choices=choices("grade"),
+                       validators=[InputRequired(_l("Choose a condition."))])
+    source_id = SelectField(_l("Supply source"), coerce=int, validators=[InputRequired()])
+    brand = StringField(_l("Brand"), validators=[Optional(), Length(max=120)])
+    model = StringField(_l("Model"), validators=[Optional(), Length(max=120)])
+    serial_number = StringField(_l("Serial number"), validators=[Optional(), Length(max=120)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+    photo = FileField(_l("Photo"), render_kw={"accept": "image/*", "capture": "environment"})
+
+    def validate_weight_kg(self, field):
+        if field.data is not None and field.data <= 0:
+            raise ValidationError(_l("The weight must be more than 0 kg."))
+
+
+class SameAgainForm(FlaskForm):
+    """One tap to log another item like the one on screen."""
+
+    client_uuid = HiddenField(validators=[DataRequired(), UUID()])

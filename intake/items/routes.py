@@ -1,0 +1,193 @@
+"""Intake at the drop-off point, the item page behind every label, and its photo."""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..auth.identity import roles_required
+from ..extensions import db
+from ..models import CollectionPoint, Container, Item, Organisation, Photo
+from ..models.user import STAFF_ROLES
+from ..services import items as item_queries
+from ..services.catalogue import intake_categories
+from ..services.codes import normalize_code
+from ..services.intake import Donation, IntakeRejected, register_donation
+from ..services.photos import PhotoRejected, encode_photo
+from .forms import PRIVATE_DONOR, IntakeForm, SameAgainForm, SetupForm
+
+bp = Blueprint("items", __name__)
+
+POINT_KEY = "intake_point_id"
+SOURCE_KEY = "intake_source_id"
+
+
+def _source_choices() -> list[tuple[int, str]]:
+    organisations = db.session.execute(
+        sa.select(Organisation.id, Organisation.name).where(Organisation.active).order_by(Organisation.name)
+    )
+    return [(PRIVATE_DONOR, _("Private donor"))] + [(row.id, row.name) for row in organisations]
+
+
+def _current_point() -> CollectionPoint | None:
+    point_id = session.get(POINT_KEY)
+    point = db.session.get(CollectionPoint, point_id) if point_id else None
+    return point if point is not None and point.active else None
+
+
+@bp.route("/intake/setup", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def setup():
+    """Choose today's collection point and usual source once; kept for the session."""
+    form = SetupForm(collection_point_id=session.get(POINT_KEY), source_id=session.get(SOURCE_KEY, PRIVATE_DONOR))
+    form.collection_point_id.choices = [
+        (p.id, p.name)
+        for p in db.session.scalars(sa.select(CollectionPoint).where(CollectionPoint.active).order_by(CollectionPoint.name))
+    ]
+    form.source_id.choices = _source_choices()
+    if form.validate_on_submit():
+        session[POINT_KEY] = form.collection_point_id.data
+        session[SOURCE_KEY] = form.source_id.data
+        return redirect(url_for("items.intake"))
+    return render_template("items/setup.html", form=form)
+
+
+@bp.route("/intake", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def intake():
+    """Log one donated item: category, weight, condition, and a photo if wanted."""
+    point = _current_point()
+    if point is None:
+        return redirect(url_for("items.setup"))
+    form = IntakeForm(source_id=session.get(SOURCE_KEY, PRIVATE_DONOR))
+    categories = intake_categories(db.session, point.id)
+    containers = db.session.scalars(sa.select(Container).where(Container.active).order_by(Container.tare_kg)).all()
+    form.category_id.choices = [(c.id, c.name) for c in categories]
+    form.container_id.choices = [(0, _("None"))] + [(c.id, c.name) for c in containers]
+    form.source_id.choices = _source_choices()
+    if request.method == "GET":
+        form.client_uuid.data = str(uuid.uuid4())
+
+    if form.validate_on_submit():
+        try:
+            photo = _encoded_photo(form.photo.data)
+            donation = Donation(
+                client_uuid=uuid.UUID(form.client_uuid.data),
+                category_id=form.category_id.data,
+                weight_kg=form.weight_kg.data,
+                container_id=form.container_id.data or None,
+                grade=form.grade.data,
+                collection_point_id=point.id,
+                source_id=form.source_id.data or None,
+                brand=form.brand.data,
+                model=form.model.data,
+                serial_number=form.serial_number.data,
+                description=form.description.data,
+                photo=photo,
+            )
+            registration = register_donation(db.session, donation, user=current_user)
+        except PhotoRejected as rejected:
+            form.photo.errors = [rejected.message]
+        except IntakeRejected as rejected:
+            _attach_errors(form, rejected.errors)
+        else:
+            if registration.created:
+                flash(_("Item %(code)s saved.", code=registration.item.code), "success")
+            return redirect(url_for("items.show", code=registration.item.code))
+    status = 422 if form.errors else 200
+    return render_template("items/intake.html", form=form, point=point, categories=categories,
+                           containers=containers), status
+
+
+def _encoded_photo(upload):
+    if not upload or not upload.filename:
+        return None
+    return encode_photo(upload.read(), max_pixels=current_app.config["PHOTO_MAX_PIXELS"],
+                        quality=current_app.config["PHOTO_JPEG_QUALITY"])
+
+
+def _attach_errors(form, errors: dict) -> None:
+    for name, message in errors.items():
+        field = getattr(form, name, None)
+        if field is None or name == "client_uuid":
+            form.form_errors.append(message)
+        else:
+            field.errors = list(field.errors) + [message]
+
+
+@bp.route("/i/<code>/again", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def same_again(code: str):
+    """Log another item like this one (a batch of ten phones from one operator)."""
+    model = _item_or_404(code)
+    form = SameAgainForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        registration = register_donation(db.session, item_queries.donation_like(model, uuid.UUID(form.client_uuid.data)),
+                                         user=current_user)
+    except IntakeRejected as rejected:
+        for message in rejected.errors.values():
+            flash(message, "error")
+        return redirect(url_for("items.show", code=model.code))
+    if registration.created:
+        flash(_("Item %(code)s saved.", code=registration.item.code), "success")
+    return redirect(url_for("items.show", code=registration.item.code))
+
+
+@bp.route("/i/<code>")
+def show(code: str):
+    """The permanent URL printed on the label: the item for staff, its public passport for anyone else."""
+    canonical = normalize_code(code)
+    if canonical is None:
+        abort(404)
+    if canonical != code:
+        return redirect(url_for("items.show", code=canonical), 301)
+    if current_user.is_authenticated and current_user.is_staff:
+        item = item_queries.item_page(db.session, canonical)
+        if item is None:
+            abort(404)
+        return render_template("items/show.html", item=item, events=item.events,
+                               again_form=SameAgainForm(client_uuid=str(uuid.uuid4())))
+    item = db.session.scalar(sa.select(Item).where(Item.code == canonical))
+    if item is None:
+        abort(404)
+    return render_template("items/passport.html", item=item)
+
+
+@bp.route("/i/<code>/photo")
+@roles_required(*STAFF_ROLES)
+def photo(code: str):
+    """The item's photo, for staff only, always as a JPEG."""
+    item = _item_or_404(code)
+    content = db.session.scalar(sa.select(Photo.content).where(Photo.item_id == item.id))
+    if content is None:
+        abort(404)
+    response = current_app.response_class(content, mimetype="image/jpeg")
+    response.headers["Content-Disposition"] = "inline"
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@bp.route("/items")
+@roles_required(*STAFF_ROLES)
+def index():
+    """Items logged lately, newest first; by default at my collection point."""
+    point = _current_point()
+    everywhere = request.args.get("all") == "1" or point is None
+    query = item_queries.recent_items(None if everywhere else point.id)
+    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
+    return render_template("items/index.html", page=page, point=point, everywhere=everywhere)
+
+
+def _item_or_404(code: str) -> Item:
+    canonical = normalize_code(code)
+    item = db.session.scalar(sa.select(Item).where(Item.code == canonical)) if canonical else None
+    if item is None:
+        abort(404)
+    return item
+

@@ -1,0 +1,43 @@
+"""The front door, the health check and the language switch."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+
+from ..auth.routes import safe_next
+from ..extensions import db
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+@login_required
+def home():
+    """Each role lands where its work is."""
+    if current_user.role == "landlord":
+        return render_template("main/landlord_home.html")
+    return redirect(url_for("items.intake"))
+
+
+@bp.route("/healthz")
+def healthz():
+    """For load balancers and uptime checks: 200 when the database answers, 503 when not."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("health check: database unreachable")
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """Switch the interface language for this browser."""
+    language = request.form.get("lang")
+    if language in current_app.config["LANGUAGES"]:
+        session["lang"] = language
+    return redirect(safe_next(request.form.get("next")) or url_for("main.home"))
+

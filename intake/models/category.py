@@ -1,0 +1,54 @@
+"""The configurable category tree."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import one_of
+
+# The seed's product families.
+FAMILIES = ("electrical", "textiles", "furniture", "books_media", "leisure", "tools", "other")
+
+# French DEEE categories since 15 August 2018.
+DEEE_CATEGORIES = (
+    "heat_exchange",      # 1 équipements d'échange thermique
+    "screens",            # 2 écrans et équipements avec écran > 100 cm²
+    "lamps",              # 3 lampes
+    "large",              # 4 gros équipements
+    "small",              # 5 petits équipements
+    "small_it_telecom",   # 6 petits équipements informatiques et de télécommunications
+    "pv_panels",          # 7 panneaux photovoltaïques
+)
+
+
+class Category(db.Model):
+    __tablename__ = "category"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("category.id"))
+    name: Mapped[str] = mapped_column(sa.String(120))
+    # The seed's product family, kept on every node so reports group without walking the tree.
+    family: Mapped[str] = mapped_column(sa.String(32))
+    deee_category: Mapped[Optional[str]] = mapped_column(sa.String(32))
+    ords_category: Mapped[Optional[str]] = mapped_column(sa.String(80))
+    data_bearing: Mapped[bool] = mapped_column(default=False)
+    default_weight_kg: Mapped[Optional[Decimal]] = mapped_column(sa.Numeric(9, 3))
+    icon: Mapped[Optional[str]] = mapped_column(sa.String(16))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    parent: Mapped[Optional["Category"]] = relationship(remote_side=[id])
+
+    __table_args__ = (
+        sa.UniqueConstraint("parent_id", "name", name="name_in_parent"),
+        one_of("family", FAMILIES, "family"),
+        one_of("deee_category", DEEE_CATEGORIES, "deee_category"),
+        sa.CheckConstraint("default_weight_kg IS NULL OR default_weight_kg > 0", name="default_weight"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Category {self.name!r}>"

@@ -1,0 +1,144 @@
+"""The donated item, its append-only history and its photo."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, now_utc, one_of
+from .category import Category
+from .organisation import CollectionPoint, Organisation
+
+# Condition at intake: A reuse as is, B to repair, C parts, D recycling.
+GRADES = ("A", "B", "C", "D")
+
+# The item's life (the machine itself lives in intake/services/status.py).
+STATUSES = (
+    "received",
+    "diagnosing",
+    "repairing",
+    "ready",
+    "sold",
+    "handed_over",
+    "returned",
+    "to_recycle",
+    "recycled",
+    "dismantled",
+)
+
+
+class Item(db.Model):
+    __tablename__ = "item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(12), unique=True)
+    # Set by the device that logged the item: replaying an intake never makes a second item.
+    client_uuid: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True)
+    # Digest of what was submitted, to tell a replay from a different item reusing a uuid.
+    intake_digest: Mapped[str] = mapped_column(sa.String(64))
+
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id"))
+    brand: Mapped[Optional[str]] = mapped_column(sa.String(120))
+    model: Mapped[Optional[str]] = mapped_column(sa.String(120))
+    serial_number: Mapped[Optional[str]] = mapped_column(sa.String(120))
+    description: Mapped[Optional[str]] = mapped_column(sa.Text)
+    weight_kg: Mapped[Decimal] = mapped_column(sa.Numeric(9, 3))
+    grade: Mapped[str] = mapped_column(sa.String(1))
+    # NULL source: a private donor (nobody's name is recorded for them).
+    source_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("organisation.id"))
+    collection_point_id: Mapped[int] = mapped_column(sa.ForeignKey("collection_point.id"))
+    status: Mapped[str] = mapped_column(sa.String(16), default="received")
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, index=True)
+    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    category: Mapped[Category] = relationship()
+    source: Mapped[Optional[Organisation]] = relationship()
+    collection_point: Mapped[CollectionPoint] = relationship()
+    created_by: Mapped[Optional["User"]] = relationship()  # noqa: F821
+    photo: Mapped[Optional["Photo"]] = relationship(back_populates="item", uselist=False)
+    events: Mapped[list["ItemEvent"]] = relationship(
+        back_populates="item", order_by="ItemEvent.id", lazy="raise_on_sql"
+    )
+
+    __table_args__ = (
+        one_of("grade", GRADES, "grade"),
+        one_of("status", STATUSES, "status"),
+        sa.CheckConstraint("weight_kg > 0", name="weight_positive"),
+        sa.Index("ix_item_point_created", "collection_point_id", "created_at"),
+        sa.Index("ix_item_status", "status"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Item {self.code}>"
+
+
+class ItemEvent(db.Model):
+    """One line of an item's story. Never updated, never deleted."""
+
+    __tablename__ = "item_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("item.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(24))
+    from_status: Mapped[Optional[str]] = mapped_column(sa.String(16))
+    to_status: Mapped[Optional[str]] = mapped_column(sa.String(16))
+    note: Mapped[Optional[str]] = mapped_column(sa.Text)
+    minutes: Mapped[Optional[int]]
+    parts: Mapped[Optional[str]] = mapped_column(sa.Text)
+    data: Mapped[Optional[dict]] = mapped_column(sa.JSON)
+    user_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+    collection_point_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("collection_point.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    item: Mapped[Item] = relationship(back_populates="events")
+    user: Mapped[Optional["User"]] = relationship()  # noqa: F821
+    collection_point: Mapped[Optional[CollectionPoint]] = relationship()
+
+    __table_args__ = (sa.CheckConstraint("minutes IS NULL OR minutes >= 0", name="minutes"),)
+
+
+@sa.event.listens_for(ItemEvent, "before_update")
+@sa.event.listens_for(ItemEvent, "before_delete")
+def _history_is_append_only(mapper, connection, target) -> None:
+    raise PermissionError("item history is append-only")
+
+
+class Photo(db.Model):
+    """The item's photo, re-encoded as a JPEG without metadata.
+
+    Kept in the database rather than on disk so that any worker on any
+    machine can serve it and a backup of the database is a backup of all.
+    """
+
+    __tablename__ = "photo"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("item.id"), unique=True)
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    width: Mapped[int]
+    height: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    item: Mapped[Item] = relationship(back_populates="photo")
+
+
+class Container(db.Model):
+    """A crate, bin or trolley whose tare is taken off the scale reading."""
+
+    __tablename__ = "container"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    tare_kg: Mapped[Decimal] = mapped_column(sa.Numeric(9, 3))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    __table_args__ = (sa.CheckConstraint("tare_kg >= 0", name="tare"),)

@@ -1,0 +1,89 @@
+"""Partners and places: organisations, territories, collection points."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, now_utc, one_of
+
+# Organisation kinds, as stored; their French names are in intake/vocabulary.py.
+ORGANISATION_KINDS = (
+    "association",
+    "social_landlord",
+    "eco_organism",
+    "municipality",
+    "epci",
+    "department",
+    "region",
+    "regional_park",
+    "retailer",
+    "telecom_operator",
+    "public_service",
+    "insertion_workshop",
+    "other",
+)
+
+ZONE_TYPES = ("rural", "semi_urban", "dense_urban")
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    siren: Mapped[Optional[str]] = mapped_column(sa.String(9))
+    address: Mapped[Optional[str]] = mapped_column(sa.String(300))
+    postcode: Mapped[Optional[str]] = mapped_column(sa.String(10))
+    city: Mapped[Optional[str]] = mapped_column(sa.String(120))
+    latitude: Mapped[Optional[Decimal]] = mapped_column(sa.Numeric(9, 6))
+    longitude: Mapped[Optional[Decimal]] = mapped_column(sa.Numeric(9, 6))
+    email: Mapped[Optional[str]] = mapped_column(sa.String(254))
+    phone: Mapped[Optional[str]] = mapped_column(sa.String(30))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    __table_args__ = (one_of("kind", ORGANISATION_KINDS, "kind"),)
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.name!r}>"
+
+
+class Territory(db.Model):
+    """A commune or area: the base of collection per inhabitant."""
+
+    __tablename__ = "territory"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    insee_code: Mapped[Optional[str]] = mapped_column(sa.String(10))
+    population: Mapped[int] = mapped_column(default=0)
+    zone_type: Mapped[str] = mapped_column(sa.String(16))
+
+    __table_args__ = (
+        sa.CheckConstraint("population >= 0", name="population"),
+        one_of("zone_type", ZONE_TYPES, "zone_type"),
+    )
+
+
+class CollectionPoint(db.Model):
+    __tablename__ = "collection_point"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    organisation_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("organisation.id"))
+    territory_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("territory.id"))
+    address: Mapped[Optional[str]] = mapped_column(sa.String(300))
+    latitude: Mapped[Optional[Decimal]] = mapped_column(sa.Numeric(9, 6))
+    longitude: Mapped[Optional[Decimal]] = mapped_column(sa.Numeric(9, 6))
+    printer_uri: Mapped[Optional[str]] = mapped_column(sa.String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    organisation: Mapped[Optional[Organisation]] = relationship()
+    territory: Mapped[Optional[Territory]] = relationship()

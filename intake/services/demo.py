@@ -1,0 +1,139 @@
+"""Realistic French demo data drawn from the seed's four initiatives."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ..models import Category, CollectionPoint, Container, Organisation, Territory, User
+from ..models.base import now_utc
+from .accounts import create_user
+from .catalogue import install_default_categories
+from .intake import Donation, register_donation
+
+DEMO_PASSWORD = "demo-intake-2026"
+
+ORGANISATIONS = [
+    # name, kind, city, postcode, siren
+    ("Le Toit Angevin", "social_landlord", "Angers", "49000", None),
+    ("Angers Loire Habitat", "social_landlord", "Angers", "49000", None),
+    ("Atelier vélo BicyclAide", "association", "Clichy", "92110", None),
+    ("Décathlon Clichy", "retailer", "Clichy", "92110", None),
+    ("Police municipale de Clichy", "public_service", "Clichy", "92110", None),
+    ("La Poste, plateforme de Clichy", "public_service", "Clichy", "92110", None),
+    ("Ateliers du Bocage", "insertion_workshop", "Le Pin", "79140", None),
+    ("Numericable", "telecom_operator", "Paris", "75015", None),
+    ("Orange, boutique de Bressuire", "telecom_operator", "Bressuire", "79300", None),
+    ("Eco-Systèmes", "eco_organism", "Paris", "75008", "489652818"),
+    ("Emmaüs Angers", "association", "Angers", "49000", None),
+    ("Envie Anjou", "insertion_workshop", "Angers", "49000", None),
+    ("Cyber Centre de la Roseraie", "association", "Angers", "49000", None),
+    ("Terres des Sciences", "association", "Angers", "49000", None),
+    ("Ville d'Angers", "municipality", "Angers", "49000", None),
+    ("Angers Loire Métropole", "epci", "Angers", "49000", None),
+    ("Département de Maine-et-Loire", "department", "Angers", "49000", None),
+    ("Région Pays de la Loire", "region", "Nantes", "44000", None),
+    ("Parc naturel régional Loire-Anjou-Touraine", "regional_park", "Montsoreau", "49730", None),
+    ("Entreprise Dupont Informatique", "other", "Avrillé", "49240", None),
+]
+
+TERRITORIES = [
+    ("Angers", "49007", 157175, "dense_urban"),
+    ("Clichy", "92024", 63089, "dense_urban"),
+    ("Avrillé", "49015", 14117, "semi_urban"),
+    ("Bressuire", "79049", 19497, "semi_urban"),
+    ("Le Pin", "79210", 1120, "rural"),
+]
+
+COLLECTION_POINTS = [
+    # name, host organisation, territory, address
+    ("Ressourcerie de la Roseraie", "Emmaüs Angers", "Angers", "12 rue de la Roseraie, 49000 Angers"),
+    ("Atelier BicyclAide", "Atelier vélo BicyclAide", "Clichy", "8 rue Martre, 92110 Clichy"),
+    ("Déchèterie de Bressuire", "Ateliers du Bocage", "Bressuire", "Zone de Saint-Porchaire, 79300 Bressuire"),
+    ("Mairie du Pin", "Ateliers du Bocage", "Le Pin", "Place de la Mairie, 79140 Le Pin"),
+    ("Point de collecte d'Avrillé", "Envie Anjou", "Avrillé", "Avenue Pierre Mendès France, 49240 Avrillé"),
+]
+
+CONTAINERS = [("Carton", "0.3"), ("Caisse plastique", "1.2"), ("Bac roulant", "12"), ("Chariot", "18")]
+
+USERS = [
+    ("coordination@demo.intake.fr", "Camille Martin", "coordinator", None),
+    ("benevole@demo.intake.fr", "Léa Bernard", "volunteer", None),
+    ("technicien@demo.intake.fr", "Karim Haddad", "technician", None),
+    ("bailleur@demo.intake.fr", "Sophie Leroy", "landlord", "Le Toit Angevin"),
+]
+
+# Which sources feed which collection point, with their weight in the flow:
+# one partner dominating a point shows the dependency risk in the reports.
+SUPPLY = {
+    "Ressourcerie de la Roseraie": [(None, 5), ("Le Toit Angevin", 3), ("Ville d'Angers", 1), ("Entreprise Dupont Informatique", 2)],
+    "Atelier BicyclAide": [("Décathlon Clichy", 4), ("Police municipale de Clichy", 2), ("La Poste, plateforme de Clichy", 2), (None, 2)],
+    "Déchèterie de Bressuire": [(None, 6), ("Orange, boutique de Bressuire", 2), ("Eco-Systèmes", 1)],
+    "Mairie du Pin": [(None, 4), ("Numericable", 5)],
+    "Point de collecte d'Avrillé": [(None, 3), ("Angers Loire Habitat", 2), ("Entreprise Dupont Informatique", 1)],
+}
+FAVOURITE_CATEGORIES = {
+    "Atelier BicyclAide": ["Vélo"],
+    "Mairie du Pin": ["Téléphone mobile", "Cartouche d'impression"],
+    "Ressourcerie de la Roseraie": ["Ordinateur portable", "Ordinateur fixe", "Vêtements", "Livres, revues, BD"],
+}
+BRANDS = {
+    "Téléphone mobile": ["Samsung", "Apple", "Xiaomi", "Nokia", "Wiko"],
+    "Ordinateur portable": ["Lenovo", "HP", "Dell", "Asus", "Acer"],
+    "Ordinateur fixe": ["Dell", "HP", "Lenovo"],
+    "Vélo": ["B'Twin", "Peugeot", "Gitane", "Motobécane"],
+    "Petit électroménager": ["Moulinex", "Seb", "Philips", "Rowenta"],
+}
+
+
+def build_demo(session: Session, *, item_count: int = 300, seed: int = 2026) -> list[tuple[str, str]]:
+    """Create the demo on an empty database; returns (e-mail, role) of the demo accounts. Commits."""
+    if session.scalar(sa.select(sa.func.count()).select_from(User)):
+        return []
+    rng = random.Random(seed)
+    install_default_categories(session)
+    organisations = {name: Organisation(name=name, kind=kind, city=city, postcode=postcode, siren=siren)
+                     for name, kind, city, postcode, siren in ORGANISATIONS}
+    territories = {name: Territory(name=name, insee_code=insee, population=pop, zone_type=zone)
+                   for name, insee, pop, zone in TERRITORIES}
+    points = {name: CollectionPoint(name=name, organisation=organisations[host], territory=territories[town], address=address)
+              for name, host, town, address in COLLECTION_POINTS}
+    session.add_all([*organisations.values(), *territories.values(), *points.values()])
+    session.add_all(Container(name=name, tare_kg=Decimal(tare)) for name, tare in CONTAINERS)
+    session.commit()
+
+    logins = []
+    for email, name, role, organisation in USERS:
+        create_user(session, email=email, name=name, role=role, password=DEMO_PASSWORD,
+                    organisation=organisations.get(organisation))
+        logins.append((email, role))
+
+    volunteer = session.scalar(sa.select(User).where(User.role == "volunteer"))
+    leaves = session.scalars(sa.select(Category).where(Category.default_weight_kg.is_not(None))).all()
+    by_name = {category.name: category for category in leaves}
+    now = now_utc()
+    for _ in range(item_count):
+        point_name = rng.choice(list(points))
+        sources, weights = zip(*SUPPLY[point_name])
+        source = rng.choices(sources, weights)[0]
+        favourites = [by_name[n] for n in FAVOURITE_CATEGORIES.get(point_name, [])]
+        category = rng.choice(favourites) if favourites and rng.random() < 0.7 else rng.choice(leaves)
+        weight = (category.default_weight_kg * Decimal(rng.uniform(0.6, 1.5))).quantize(Decimal("0.1"))
+        register_donation(session, Donation(
+            client_uuid=uuid.UUID(int=rng.getrandbits(128)),
+            category_id=category.id,
+            weight_kg=max(weight, Decimal("0.1")),
+            grade=rng.choices("ABCD", (3, 4, 2, 1))[0],
+            collection_point_id=points[point_name].id,
+            source_id=organisations[source].id if source else None,
+            brand=rng.choice(BRANDS[category.name]) if category.name in BRANDS else None,
+            logged_at=now - timedelta(days=rng.uniform(0, 120)),
+        ), user=volunteer)
+    return logins
+
+

@@ -1,0 +1,191 @@
+"""Registering a donated item: the one path used by the form, the API and the sync."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..models import Category, CollectionPoint, Container, Item, ItemEvent, Organisation, Photo, User
+from ..models.base import now_utc
+from ..models.item import GRADES
+from .codes import new_code
+from .photos import EncodedPhoto
+
+MAX_WEIGHT_KG = Decimal("5000")
+_CODE_ATTEMPTS = 10
+
+
+class IntakeRejected(ValueError):
+    """The donation cannot be registered; ``errors`` maps field -> message for the user."""
+
+    def __init__(self, errors: dict):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Donation:
+    """What a volunteer says about one item at the drop-off point."""
+
+    client_uuid: uuid.UUID
+    category_id: int
+    weight_kg: Decimal  # the scale reading; the container's tare is taken off
+    grade: str
+    collection_point_id: int
+    source_id: int | None = None  # None: a private donor
+    container_id: int | None = None
+    brand: str | None = None
+    model: str | None = None
+    serial_number: str | None = None
+    description: str | None = None
+    photo: EncodedPhoto | None = field(default=None, compare=False)
+    # When the volunteer logged it, if not now (an intake sent later from the outbox).
+    logged_at: datetime | None = None
+
+    def digest(self) -> str:
+        """A fingerprint of everything submitted, to recognise a replay."""
+        values = {
+            "category_id": self.category_id,
+            "weight_kg": str(Decimal(self.weight_kg).normalize()),
+            "grade": self.grade,
+            "collection_point_id": self.collection_point_id,
+            "source_id": self.source_id,
+            "container_id": self.container_id,
+            "brand": self.brand or None,
+            "model": self.model or None,
+            "serial_number": self.serial_number or None,
+            "description": self.description or None,
+            "photo": self.photo.sha256 if self.photo else None,
+            "logged_at": self.logged_at.isoformat() if self.logged_at else None,
+        }
+        return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Registration:
+    item: Item
+    created: bool  # False when the same donation had already been registered
+
+
+def register_donation(session: Session, donation: Donation, *, user: User) -> Registration:
+    """Create the item with a fresh code and its first event, or return the one already made.
+
+    Idempotent on ``client_uuid``: the same uuid with the same content returns
+    the existing item; with other content it is rejected, never merged.
+    Commits.
+    """
+    digest = donation.digest()
+    existing = _by_client_uuid(session, donation.client_uuid)
+    if existing is not None:
+        return _replay(existing, digest)
+
+    net_weight, tare = _validate(session, donation)
+    for _ in range(_CODE_ATTEMPTS):
+        try:
+            with session.begin_nested():
+                item = _insert(session, donation, digest, net_weight, tare, user)
+        except IntegrityError:
+            # Either the same donation is being registered concurrently, or the
+            # random code was taken: tell the two apart and act accordingly.
+            existing = _by_client_uuid(session, donation.client_uuid)
+            if existing is not None:
+                session.commit()
+                return _replay(existing, digest)
+            continue
+        session.commit()
+        return Registration(item, created=True)
+    raise RuntimeError("could not allocate a free item code")
+
+
+def _by_client_uuid(session: Session, client_uuid: uuid.UUID) -> Item | None:
+    return session.scalar(sa.select(Item).where(Item.client_uuid == client_uuid))
+
+
+def _replay(item: Item, digest: str) -> Registration:
+    if item.intake_digest != digest:
+        raise IntakeRejected({"client_uuid": _l("This intake was already sent with different content.")})
+    return Registration(item, created=False)
+
+
+def _validate(session: Session, donation: Donation) -> tuple[Decimal, Decimal]:
+    errors = {}
+    category = session.get(Category, donation.category_id)
+    if category is None or not category.active:
+        errors["category_id"] = _l("This category does not exist or is no longer used.")
+    point = session.get(CollectionPoint, donation.collection_point_id)
+    if point is None or not point.active:
+        errors["collection_point_id"] = _l("This collection point does not exist or is closed.")
+    if donation.source_id is not None:
+        source = session.get(Organisation, donation.source_id)
+        if source is None or not source.active:
+            errors["source_id"] = _l("This supply source does not exist or is no longer active.")
+    if donation.grade not in GRADES:
+        errors["grade"] = _l("Choose a condition from A to D.")
+
+    tare = Decimal(0)
+    if donation.container_id is not None:
+        container = session.get(Container, donation.container_id)
+        if container is None or not container.active:
+            errors["container_id"] = _l("This container does not exist.")
+        else:
+            tare = container.tare_kg
+    net = Decimal(donation.weight_kg) - tare
+    if net <= 0:
+        errors["weight_kg"] = (
+            _l("The weight must be more than the container's tare.") if tare else _l("The weight must be more than 0 kg.")
+        )
+    elif net > MAX_WEIGHT_KG:
+        errors["weight_kg"] = _l("The weight cannot exceed %(max)s kg.", max=MAX_WEIGHT_KG)
+    if errors:
+        raise IntakeRejected(errors)
+    return net.quantize(Decimal("0.001")), tare
+
+
+def _insert(session, donation: Donation, digest: str, net_weight: Decimal, tare: Decimal, user: User) -> Item:
+    logged_at = donation.logged_at or now_utc()
+    item = Item(
+        code=new_code(),
+        client_uuid=donation.client_uuid,
+        intake_digest=digest,
+        category_id=donation.category_id,
+        brand=donation.brand or None,
+        model=donation.model or None,
+        serial_number=donation.serial_number or None,
+        description=donation.description or None,
+        weight_kg=net_weight,
+        grade=donation.grade,
+        source_id=donation.source_id,
+        collection_point_id=donation.collection_point_id,
+        status="received",
+        created_by_id=user.id,
+        created_at=logged_at,
+        status_changed_at=logged_at,
+    )
+    session.add(item)
+    session.flush()
+    session.add(
+        ItemEvent(
+            item_id=item.id,
+            kind="received",
+            to_status="received",
+            user_id=user.id,
+            collection_point_id=donation.collection_point_id,
+            at=logged_at,
+            data={"grade": donation.grade, "weight_kg": str(net_weight), "tare_kg": str(tare)},
+        )
+    )
+    if donation.photo is not None:
+        photo = donation.photo
+        session.add(Photo(item_id=item.id, content=photo.content, width=photo.width, height=photo.height,
+                          sha256=photo.sha256))
+    session.flush()
+    return item

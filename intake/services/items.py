@@ -1,0 +1,51 @@
+"""Reading items: the item page, lists, and a donation modelled on an item."""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from ..models import Item, ItemEvent, Photo
+from .intake import Donation
+
+
+def item_page(session: Session, code: str) -> Item | None:
+    """The item with everything its page shows, in a fixed number of queries."""
+    return session.scalar(
+        sa.select(Item)
+        .where(Item.code == code)
+        .options(
+            joinedload(Item.category),
+            joinedload(Item.source),
+            joinedload(Item.collection_point),
+            joinedload(Item.created_by),
+            # The page only needs to know a photo exists, not its bytes.
+            joinedload(Item.photo).load_only(Photo.id, Photo.width, Photo.height),
+            selectinload(Item.events).options(joinedload(ItemEvent.user), joinedload(ItemEvent.collection_point)),
+        )
+    )
+
+
+def recent_items(collection_point_id: int | None) -> sa.Select:
+    """Newest first, at one collection point or everywhere."""
+    query = sa.select(Item).options(joinedload(Item.category)).order_by(Item.created_at.desc(), Item.id.desc())
+    if collection_point_id is not None:
+        query = query.where(Item.collection_point_id == collection_point_id)
+    return query
+
+
+def donation_like(item: Item, client_uuid: uuid.UUID) -> Donation:
+    """Another item like this one: same category, weight, condition, source and place; no photo."""
+    return Donation(
+        client_uuid=client_uuid,
+        category_id=item.category_id,
+        weight_kg=item.weight_kg,
+        grade=item.grade,
+        collection_point_id=item.collection_point_id,
+        source_id=item.source_id,
+        brand=item.brand,
+        model=item.model,
+        description=item.description,
+    )

@@ -1,0 +1,91 @@
+"""What the stored codes are called in the interface (French by default, through Babel)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+VOCABULARY = {
+    "role": {
+        "volunteer": _l("Volunteer"),
+        "technician": _l("Technician"),
+        "coordinator": _l("Coordinator"),
+        "landlord": _l("Social landlord"),
+    },
+    "organisation_kind": {
+        "association": _l("Association"),
+        "social_landlord": _l("Social landlord"),
+        "eco_organism": _l("Eco-organism"),
+        "municipality": _l("Municipality"),
+        "epci": _l("Inter-municipal body (EPCI)"),
+        "department": _l("Department"),
+        "region": _l("Region"),
+        "regional_park": _l("Regional nature park"),
+        "retailer": _l("Company or retailer"),
+        "telecom_operator": _l("Telecom operator"),
+        "public_service": _l("Public service (municipal police, La Poste)"),
+        "insertion_workshop": _l("Insertion workshop"),
+        "other": _l("Other"),
+    },
+    "zone_type": {
+        "rural": _l("Rural"),
+        "semi_urban": _l("Semi-urban"),
+        "dense_urban": _l("Dense urban"),
+    },
+    "status": {
+        "received": _l("Received"),
+        "diagnosing": _l("Diagnosing"),
+        "repairing": _l("Repairing"),
+        "ready": _l("Ready"),
+        "sold": _l("Sold"),
+        "handed_over": _l("Handed over"),
+        "returned": _l("Returned"),
+        "to_recycle": _l("To recycle"),
+        "recycled": _l("Recycled"),
+        "dismantled": _l("Dismantled for parts"),
+    },
+    "grade": {
+        "A": _l("Reuse as is"),
+        "B": _l("To repair"),
+        "C": _l("For parts"),
+        "D": _l("Recycling"),
+    },
+    "family": {
+        "electrical": _l("Electrical and electronic"),
+        "textiles": _l("Textiles"),
+        "furniture": _l("Furniture and decoration"),
+        "books_media": _l("Books, CDs, DVDs"),
+        "leisure": _l("Leisure"),
+        "tools": _l("Tools"),
+        "other": _l("Other"),
+    },
+    "deee_category": {
+        "heat_exchange": _l("1. Heat exchange equipment"),
+        "screens": _l("2. Screens and equipment with screens over 100 cm²"),
+        "lamps": _l("3. Lamps"),
+        "large": _l("4. Large equipment"),
+        "small": _l("5. Small equipment"),
+        "small_it_telecom": _l("6. Small IT and telecommunication equipment"),
+        "pv_panels": _l("7. Photovoltaic panels"),
+    },
+    "event": {
+        "received": _l("Received"),
+        "status": _l("Status changed"),
+        "note": _l("Note"),
+    },
+}
+
+
+def term(kind: str, code: str | None) -> str:
+    """The interface name of a stored code; the code itself if it has none."""
+    if code is None:
+        return ""
+    return str(VOCABULARY[kind].get(code, code))
+
+
+def choices(kind: str) -> list[tuple[str, object]]:
+    """(code, name) pairs for a form's select."""
+    return list(VOCABULARY[kind].items())
+
+
+def register_vocabulary(app) -> None:
+    app.jinja_env.globals["term"] = term

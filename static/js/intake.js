@@ -1,0 +1,88 @@
+// Intake page: on-screen weight keypad, tare, photo preview, one submission at a time.
+// The page works without this script; it only makes the phone flow faster.
+
+const form = document.getElementById("intake-form");
+const weight = form.querySelector(".weight-input");
+const keypad = form.querySelector(".keypad");
+const net = form.querySelector(".net");
+const locale = document.documentElement.lang || "fr";
+const number = new Intl.NumberFormat(locale, { maximumFractionDigits: 3 });
+
+function parseWeight(text) {
+  const value = Number.parseFloat(String(text).replace(/\s/g, "").replace(",", "."));
+  return Number.isFinite(value) ? value : null;
+}
+
+function selectedTare() {
+  const chosen = form.querySelector("input[name=container_id]:checked");
+  return chosen ? parseWeight(chosen.dataset.tare) || 0 : 0;
+}
+
+function showNet() {
+  if (!net) return;
+  const gross = parseWeight(weight.value);
+  const tare = selectedTare();
+  if (gross === null || tare === 0) {
+    net.hidden = true;
+    return;
+  }
+  net.hidden = false;
+  net.textContent = `${net.dataset.label} ${number.format(Math.max(gross - tare, 0))} kg`;
+}
+
+if (keypad) {
+  keypad.hidden = false;
+  // The on-screen keypad replaces the phone keyboard, which would cover the form.
+  weight.setAttribute("inputmode", "none");
+  const decimalSign = number.format(1.5).charAt(1);
+  keypad.querySelector('[data-key=","]').textContent = decimalSign;
+  keypad.addEventListener("click", (event) => {
+    const key = event.target.closest("button")?.dataset.key;
+    if (!key) return;
+    if (key === "⌫") {
+      weight.value = weight.value.slice(0, -1);
+    } else if (key === ",") {
+      if (!/[.,]/.test(weight.value)) weight.value = (weight.value || "0") + decimalSign;
+    } else if (weight.value.replace(/\D/g, "").length < 7) {
+      weight.value = weight.value === "0" ? key : weight.value + key;
+    }
+    showNet();
+  });
+}
+
+weight.addEventListener("input", showNet);
+form.addEventListener("change", (event) => {
+  if (event.target.name === "container_id") showNet();
+  if (event.target.name === "category_id" && event.target.dataset.defaultWeight) {
+    // A hint, not a value: weights are measured, never assumed.
+    const typical = parseWeight(event.target.dataset.defaultWeight);
+    weight.placeholder = typical === null ? "0" : `≈ ${number.format(typical)}`;
+  }
+});
+
+const photoInput = form.querySelector("input[type=file]");
+const preview = form.querySelector(".photo-preview");
+photoInput?.addEventListener("change", () => {
+  const file = photoInput.files[0];
+  if (preview.src) URL.revokeObjectURL(preview.src);
+  if (!file) {
+    preview.hidden = true;
+    return;
+  }
+  preview.src = URL.createObjectURL(file);
+  preview.hidden = false;
+});
+
+form.addEventListener("submit", () => {
+  // The client_uuid makes a second submission harmless; this just avoids the wait.
+  const save = document.getElementById("save");
+  save.disabled = true;
+  save.setAttribute("aria-busy", "true");
+});
+
+showNet();
+
+// Coming back with the browser's back button must not leave the button dead.
+window.addEventListener("pageshow", () => {
+  document.getElementById("save").disabled = false;
+});
