@@ -27,8 +27,10 @@ def create_app(config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
-    app.config.setdefault("SESSION_COOKIE_SECURE", app.config["ENV"] != "development")
-    app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        # Secure cookies everywhere but on a development machine served over plain http.
+        app.config["SESSION_COOKIE_SECURE"] = app.config["ENV"] != "development"
+    app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
 
     from . import cli, errors, web
     from .extensions import db

@@ -34,6 +34,7 @@ class Defaults:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLITE_BUSY_TIMEOUT_MS = 15000
 
+    SESSION_COOKIE_SECURE = None  # None: secure unless ENV is "development"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -46,6 +47,7 @@ class Defaults:
     PHOTO_MAX_PIXELS = 1600
     PHOTO_JPEG_QUALITY = 82
 
+    PASSWORD_HASH_METHOD = "scrypt"
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
     RATELIMIT_STORAGE_URI = "memory://"  # set INTAKE_RATELIMIT_STORAGE_URI=redis://... with several workers
     RATELIMIT_HEADERS_ENABLED = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 
 VOCABULARY = {
     "role": {
@@ -82,9 +83,9 @@ def term(kind: str, code: str | None) -> str:
     return str(VOCABULARY[kind].get(code, code))
 
 
-def choices(kind: str) -> list[tuple[str, object]]:
-    """(code, name) pairs for a form's select."""
-    return list(VOCABULARY[kind].items())
+def choices(kind: str) -> list[SelectChoice]:
+    """The options of a form's select or radio group."""
+    return [SelectChoice(code, name) for code, name in VOCABULARY[kind].items()]
 
 
 def register_vocabulary(app) -> None:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
@@ -58,7 +59,7 @@ class CategoryForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     parent_id = SelectField(_l("Parent category"), coerce=_optional_id)
     family = SelectField(_l("Product family"), choices=choices("family"))
-    deee_category = SelectField(_l("WEEE category"), choices=[("", "—")] + choices("deee_category"),
+    deee_category = SelectField(_l("WEEE category"), choices=[SelectChoice("", "—")] + choices("deee_category"),
                                 filters=[lambda v: v or None])
     ords_category = StringField(_l("ORDS category"), validators=[Optional(), Length(max=80)])
     data_bearing = BooleanField(_l("Holds personal data (erasure required)"))

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
+from wtforms.fields.choices import SelectChoice
 
 from ..auth.identity import roles_required
 from ..extensions import db
@@ -31,7 +32,7 @@ def yes_no(value: bool) -> str:
 
 def _options(model, label=lambda row: row.name, none_label="—"):
     rows = db.session.scalars(sa.select(model).order_by(model.name)).all()
-    return [(forms.NONE_CHOICE, none_label)] + [(row.id, label(row)) for row in rows]
+    return [SelectChoice(forms.NONE_CHOICE, none_label)] + [SelectChoice(row.id, label(row)) for row in rows]
 
 
 @dataclass
@@ -58,7 +59,7 @@ def _save_user(form, user):
 
 def _category_parent_choices(form, record):
     choices = _options(Category, none_label=_("— (top level)"))
-    form.parent_id.choices = [c for c in choices if record is None or c[0] != record.id]
+    form.parent_id.choices = [c for c in choices if record is None or c.value != record.id]
 
 
 SECTIONS = {

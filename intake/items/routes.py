@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from ..auth.identity import roles_required
 from ..extensions import db
@@ -26,11 +27,11 @@ POINT_KEY = "intake_point_id"
 SOURCE_KEY = "intake_source_id"
 
 
-def _source_choices() -> list[tuple[int, str]]:
+def _source_choices() -> list[SelectChoice]:
     organisations = db.session.execute(
         sa.select(Organisation.id, Organisation.name).where(Organisation.active).order_by(Organisation.name)
     )
-    return [(PRIVATE_DONOR, _("Private donor"))] + [(row.id, row.name) for row in organisations]
+    return [SelectChoice(PRIVATE_DONOR, _("Private donor"))] + [SelectChoice(row.id, row.name) for row in organisations]
 
 
 def _current_point() -> CollectionPoint | None:
@@ -45,7 +46,7 @@ def setup():
     """Choose today's collection point and usual source once; kept for the session."""
     form = SetupForm(collection_point_id=session.get(POINT_KEY), source_id=session.get(SOURCE_KEY, PRIVATE_DONOR))
     form.collection_point_id.choices = [
-        (p.id, p.name)
+        SelectChoice(p.id, p.name)
         for p in db.session.scalars(sa.select(CollectionPoint).where(CollectionPoint.active).order_by(CollectionPoint.name))
     ]
     form.source_id.choices = _source_choices()
@@ -66,8 +67,8 @@ def intake():
     form = IntakeForm(source_id=session.get(SOURCE_KEY, PRIVATE_DONOR))
     categories = intake_categories(db.session, point.id)
     containers = db.session.scalars(sa.select(Container).where(Container.active).order_by(Container.tare_kg)).all()
-    form.category_id.choices = [(c.id, c.name) for c in categories]
-    form.container_id.choices = [(0, _("None"))] + [(c.id, c.name) for c in containers]
+    form.category_id.choices = [SelectChoice(c.id, c.name) for c in categories]
+    form.container_id.choices = [SelectChoice(0, _("None"))] + [SelectChoice(c.id, c.name) for c in containers]
     form.source_id.choices = _source_choices()
     if request.method == "GET":
         form.client_uuid.data = str(uuid.uuid4())
@@ -91,7 +92,7 @@ def intake():
             )
             registration = register_donation(db.session, donation, user=current_user)
         except PhotoRejected as rejected:
-            form.photo.errors = [rejected.message]
+            form.photo.errors = [str(rejected.message)]
         except IntakeRejected as rejected:
             _attach_errors(form, rejected.errors)
         else:
@@ -111,7 +112,9 @@ def _encoded_photo(upload):
 
 
 def _attach_errors(form, errors: dict) -> None:
+    # str(): a lazy message would be taken as safe HTML by Jinja, and must not be.
     for name, message in errors.items():
+        message = str(message)
         field = getattr(form, name, None)
         if field is None or name == "client_uuid":
             form.form_errors.append(message)
@@ -132,7 +135,7 @@ def same_again(code: str):
                                          user=current_user)
     except IntakeRejected as rejected:
         for message in rejected.errors.values():
-            flash(message, "error")
+            flash(str(message), "error")
         return redirect(url_for("items.show", code=model.code))
     if registration.created:
         flash(_("Item %(code)s saved.", code=registration.item.code), "success")

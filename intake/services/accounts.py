@@ -6,6 +6,7 @@ import functools
 import secrets
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 from sqlalchemy.orm import Session
@@ -18,8 +19,8 @@ MIN_PASSWORD_LENGTH = 10
 
 
 @functools.cache
-def _unused_hash() -> str:
-    return generate_password_hash("no account has this password")
+def _unused_hash(method: str) -> str:
+    return generate_password_hash("no account has this password", method=method)
 
 
 class AccountError(ValueError):
@@ -81,7 +82,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     user = session.scalar(sa.select(User).where(User.email == normalize_email(email)))
     if user is None:
         # Spend the same time as for a real account, so timing tells nothing.
-        check_password_hash(_unused_hash(), password)
+        check_password_hash(_unused_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
         return None
     if not user.active or not user.check_password(password):
         return None

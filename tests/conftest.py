@@ -1,0 +1,137 @@
+"""Fixtures: a fresh app and database per test, on SQLite or on PostgreSQL.
+
+``INTAKE_TEST_DATABASE_URL`` selects PostgreSQL; the run then fails at once
+if the server cannot be reached, rather than skipping anything.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from intake import create_app
+from intake.extensions import db
+
+from . import factories
+
+POSTGRES_URL = os.environ.get("INTAKE_TEST_DATABASE_URL", "").strip()
+
+
+def _postgres_url() -> str:
+    url = POSTGRES_URL
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """The database the whole run uses; on PostgreSQL the schema is made once."""
+    if not POSTGRES_URL:
+        return None  # each test gets its own SQLite file
+    url = _postgres_url()
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+    except sa.exc.OperationalError as error:
+        pytest.exit(f"PostgreSQL at {POSTGRES_URL} is unreachable: {error}", returncode=3)
+    finally:
+        engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(database_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("INTAKE_INSTANCE_PATH", str(tmp_path))
+    url = database_url or "sqlite:///" + str(tmp_path / "test.sqlite3")
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SERVER_NAME": None,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        # Hashing is slow on purpose; tests sign in hundreds of times.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    })
+    with app.app_context():
+        if database_url:
+            reset_postgres_schema()
+        else:
+            db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def reset_postgres_schema() -> None:
+    """Empty every table (fast), creating the schema the first time or after a migration test."""
+    inspector = sa.inspect(db.engine)
+    existing = set(inspector.get_table_names())
+    if not set(db.metadata.tables) <= existing or "alembic_version" in existing:
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        db.metadata.drop_all(db.engine)
+        db.metadata.create_all(db.engine)
+        return
+    tables = ", ".join(f'"{name}"' for name in db.metadata.tables)
+    with db.engine.begin() as connection:
+        connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def world(app):
+    """A small organisation: a collection point, categories, a partner and one account per role."""
+    with app.app_context():
+        return factories.make_world()
+
+
+CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_INPUT.search(html)
+    assert match, "no CSRF token in the page"
+    return match.group(1) or match.group(2)
+
+
+class AuthActions:
+    """Sign in and out through the real pages, with their CSRF tokens."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email: str, password: str = factories.PASSWORD, follow_redirects=False):
+        page = self.client.get("/login")
+        return self.client.post("/login", data={"email": email, "password": password,
+                                                "csrf_token": csrf_token_from(page.get_data(as_text=True))},
+                                follow_redirects=follow_redirects)
+
+    def login_as(self, role: str):
+        response = self.login(factories.email_for(role))
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    def csrf_token(self, url: str = "/") -> str:
+        """A CSRF token of this session, from any page with a form (every page has the footer's)."""
+        return csrf_token_from(self.client.get(url, follow_redirects=True).get_data(as_text=True))
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)

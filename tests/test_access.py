@@ -1,0 +1,136 @@
+"""Every route, for every kind of visitor: who gets in, who is sent to sign in, who is refused."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import urlsplit
+
+import pytest
+from PIL import Image
+
+from intake.extensions import db
+from intake.models import Photo
+
+from .factories import make_item
+
+VISITORS = ("anonymous", "volunteer", "technician", "coordinator", "landlord")
+STAFF = {"volunteer": 200, "technician": 200, "coordinator": 200, "landlord": 403, "anonymous": "login"}
+COORDINATOR_ONLY = {"volunteer": 403, "technician": 403, "coordinator": 200, "landlord": 403, "anonymous": "login"}
+API = {"volunteer": 200, "technician": 200, "coordinator": 200, "landlord": 403, "anonymous": 401}
+EVERYONE = dict.fromkeys(VISITORS, 200)
+
+# (URL rule, concrete URL, expected status per visitor). "login" means: redirected to /login?next=...
+GET_ROUTES = [
+    ("/", "/", {"volunteer": 302, "technician": 302, "coordinator": 302, "landlord": 200, "anonymous": "login"}),
+    ("/login", "/login", {**dict.fromkeys(VISITORS, 302), "anonymous": 200}),
+    ("/healthz", "/healthz", EVERYONE),
+    ("/intake", "/intake", {**STAFF, "volunteer": 302, "technician": 302, "coordinator": 302}),  # -> choose a point first
+    ("/intake/setup", "/intake/setup", STAFF),
+    ("/items", "/items", STAFF),
+    ("/i/<code>", "/i/{code}", EVERYONE),
+    ("/i/<code>/photo", "/i/{code}/photo", STAFF),
+    ("/admin/", "/admin/", COORDINATOR_ONLY),
+    ("/admin/<slug>/", "/admin/users/", COORDINATOR_ONLY),
+    ("/admin/<slug>/new", "/admin/organisations/new", COORDINATOR_ONLY),
+    ("/admin/<slug>/<int:record_id>", "/admin/collection-points/{point_id}", COORDINATOR_ONLY),
+    ("/api/v1/items/<code>", "/api/v1/items/{code}", API),
+    ("/api/v1/categories", "/api/v1/categories", API),
+    ("/api/v1/collection-points", "/api/v1/collection-points", API),
+    ("/api/v1/organisations", "/api/v1/organisations", API),
+    ("/api/v1/containers", "/api/v1/containers", API),
+    ("/api/v1/openapi.json", "/api/v1/openapi.json", EVERYONE),
+    ("/static/<path:filename>", "/static/css/app.css", EVERYONE),
+]
+
+# State-changing routes: visitors who may not use them are stopped before the form is even read.
+POST_ROUTES = [
+    ("/login", "/login"),
+    ("/logout", "/logout"),
+    ("/language", "/language"),
+    ("/intake", "/intake"),
+    ("/intake/setup", "/intake/setup"),
+    ("/i/<code>/again", "/i/{code}/again"),
+    ("/admin/<slug>/new", "/admin/organisations/new"),
+    ("/admin/<slug>/<int:record_id>", "/admin/collection-points/{point_id}"),
+    ("/api/v1/items", "/api/v1/items"),
+]
+POST_FORBIDDEN = {
+    "/intake": {"landlord"},
+    "/intake/setup": {"landlord"},
+    "/i/<code>/again": {"landlord"},
+    "/admin/<slug>/new": {"volunteer", "technician", "landlord"},
+    "/admin/<slug>/<int:record_id>": {"volunteer", "technician", "landlord"},
+    "/api/v1/items": {"landlord"},
+}
+
+
+@pytest.fixture
+def item_code(app, world):
+    with app.app_context():
+        item = make_item(world)
+        jpeg = io.BytesIO()
+        Image.new("RGB", (8, 8), "green").save(jpeg, "JPEG")
+        db.session.add(Photo(item_id=item.id, content=jpeg.getvalue(), width=8, height=8, sha256="0" * 64))
+        db.session.commit()
+        return item.code
+
+
+def sign_in(auth, visitor):
+    if visitor != "anonymous":
+        auth.login_as(visitor)
+
+
+def test_every_route_is_in_the_table(app):
+    """A new route must say who may use it, here."""
+    listed = {rule for rule, _, _ in GET_ROUTES} | {rule for rule, _ in POST_ROUTES}
+    declared = {rule.rule for rule in app.url_map.iter_rules()}
+    assert declared - listed == set()
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+@pytest.mark.parametrize("rule, url, expected", GET_ROUTES, ids=[r[0] for r in GET_ROUTES])
+def test_get(client, auth, world, item_code, visitor, rule, url, expected):
+    sign_in(auth, visitor)
+    response = client.get(url.format(code=item_code, point_id=world.point_id))
+    want = expected[visitor]
+    if want == "login":
+        assert response.status_code == 302
+        assert urlsplit(response.headers["Location"]).path == "/login"
+    else:
+        assert response.status_code == want, response.get_data(as_text=True)[:300]
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+@pytest.mark.parametrize("rule, url", POST_ROUTES, ids=[r[0] for r in POST_ROUTES])
+def test_post_is_refused_to_roles_without_the_right(client, auth, world, item_code, visitor, rule, url):
+    sign_in(auth, visitor)
+    headers = {}
+    data = {}
+    if visitor != "anonymous":
+        token = auth.csrf_token("/login")
+        data["csrf_token"] = token
+        headers["X-CSRFToken"] = token
+    response = client.post(url.format(code=item_code, point_id=world.point_id), data=data, headers=headers)
+    if visitor in POST_FORBIDDEN.get(rule, ()):
+        assert response.status_code == 403
+    elif visitor == "anonymous" and rule not in ("/login", "/language"):
+        assert response.status_code in (302, 400, 401)
+        if response.status_code == 302:
+            assert urlsplit(response.headers["Location"]).path == "/login"
+    else:
+        assert response.status_code != 403
+
+
+def test_staff_see_the_item_page_and_others_the_passport(client, auth, world, item_code):
+    staff_page = None
+    for visitor in VISITORS:
+        if visitor != "anonymous":
+            auth.login_as(visitor)
+        html = client.get(f"/i/{item_code}").get_data(as_text=True)
+        is_item_page = "Ressourcerie centre" in html  # the collection point: internal
+        assert is_item_page == (visitor in ("volunteer", "technician", "coordinator")), visitor
+        if visitor == "volunteer":
+            staff_page = html
+        client.post("/logout", data={"csrf_token": auth.csrf_token("/login")}) if visitor != "anonymous" else None
+        client.delete_cookie("session")
+    assert staff_page and "Volunteer Test" in staff_page
