@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 import sqlalchemy as sa
 
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade as migrate_upgrade
 
 from .extensions import db
@@ -52,6 +52,7 @@ def token_command(email):
 
 
 @click.command("upgrade")
+@with_appcontext
 def upgrade_command():
     """Bring the database schema up to date and install the default categories on a new database."""
     from .services.catalogue import install_default_categories
@@ -62,6 +63,7 @@ def upgrade_command():
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--items", "item_count", default=300, show_default=True, help="How many items to log.")
 def demo_command(item_count):
     """Fill an empty database with French demo data and print the demo logins."""
@@ -77,6 +79,7 @@ def demo_command(item_count):
 
 
 @click.command("backup")
+@with_appcontext
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 def backup_command(path):
     """Write a consistent copy of the database to PATH while the app keeps running."""

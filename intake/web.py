@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .extensions import api, babel, csrf, db, limiter, login_manager, migrate
@@ -51,7 +51,7 @@ def register_blueprints(app: Flask) -> None:
 def select_locale() -> str:
     """The language chosen in this browser, else French."""
     languages = current_app.config["LANGUAGES"]
-    choice = session.get("lang")
+    choice = session.get("lang") if has_request_context() else None
     return choice if choice in languages else languages[0]
 
 
