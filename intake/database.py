@@ -11,12 +11,14 @@ is locked" whatever the timeout; ``BEGIN IMMEDIATE`` queues it instead.
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
 
 from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+READS_ONLY_OPTION = "intake_reads_only"
 
 
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
@@ -39,9 +41,27 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN" if _reads_only() else "BEGIN IMMEDIATE")
+        reads_only = connection.get_execution_options().get(READS_ONLY_OPTION) or _safe_request()
+        connection.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")
 
 
-def _reads_only() -> bool:
+def _safe_request() -> bool:
     """Page views read; everything else (forms, API writes, CLI) may write."""
     return has_request_context() and request.method in READ_ONLY_METHODS
+
+
+@contextmanager
+def reading(session):
+    """Run a block that only reads in a transaction of its own, without the write lock.
+
+    In a request that writes, the reads that come first (who is asking, does
+    the category exist) then do not hold SQLite's single write lock, which is
+    taken only by the transaction that follows. Writing inside the block is
+    a mistake: it could meet another writer and fail.
+    """
+    session.commit()
+    session.connection(execution_options={READS_ONLY_OPTION: True})
+    try:
+        yield
+    finally:
+        session.commit()

@@ -23,7 +23,9 @@ class Base(DeclarativeBase):
     })
 
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay readable after commit: a view that saves then answers must not
+# reload everything it just wrote (on SQLite, that would also take the write lock again).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -101,7 +101,9 @@ def issue_token(session: Session, user: User) -> str:
 
 def user_for_token(session: Session, token: str) -> User | None:
     row = session.scalar(
-        sa.select(ApiToken).where(ApiToken.token_sha256 == ApiToken.digest(token), ApiToken.revoked_at.is_(None))
+        sa.select(ApiToken)
+        .where(ApiToken.token_sha256 == ApiToken.digest(token), ApiToken.revoked_at.is_(None))
+        .options(sa.orm.joinedload(ApiToken.user))
     )
     if row is None or not row.user.active:
         return None

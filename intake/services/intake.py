@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..database import reading
 from ..models import Category, CollectionPoint, Container, Item, ItemEvent, Organisation, Photo, User
 from ..models.base import now_utc
 from ..models.item import GRADES
@@ -84,25 +85,21 @@ def register_donation(session: Session, donation: Donation, *, user: User) -> Re
     Commits.
     """
     digest = donation.digest()
-    existing = _by_client_uuid(session, donation.client_uuid)
-    if existing is not None:
-        return _replay(existing, digest)
-
-    net_weight, tare = _validate(session, donation)
     for _ in range(_CODE_ATTEMPTS):
-        try:
-            with session.begin_nested():
-                item = _insert(session, donation, digest, net_weight, tare, user)
-        except IntegrityError:
-            # Either the same donation is being registered concurrently, or the
-            # random code was taken: tell the two apart and act accordingly.
+        with reading(session):
             existing = _by_client_uuid(session, donation.client_uuid)
             if existing is not None:
-                session.commit()
                 return _replay(existing, digest)
-            continue
-        session.commit()
-        return Registration(item, created=True)
+            net_weight, tare, category, point = _validate(session, donation)
+        # Only the insert holds the write lock (SQLite); the constraints guard what was read.
+        try:
+            item = _insert(session, donation, digest, net_weight, tare, category, point, user)
+            session.commit()
+            return Registration(item, created=True)
+        except IntegrityError:
+            # The random code was taken, or the same donation was registered
+            # meanwhile: the next round tells which, from a fresh read.
+            session.rollback()
     raise RuntimeError("could not allocate a free item code")
 
 
@@ -116,7 +113,7 @@ def _replay(item: Item, digest: str) -> Registration:
     return Registration(item, created=False)
 
 
-def _validate(session: Session, donation: Donation) -> tuple[Decimal, Decimal]:
+def _validate(session: Session, donation: Donation) -> tuple[Decimal, Decimal, Category, CollectionPoint]:
     errors = {}
     category = session.get(Category, donation.category_id)
     if category is None or not category.active:
@@ -147,16 +144,18 @@ def _validate(session: Session, donation: Donation) -> tuple[Decimal, Decimal]:
         errors["weight_kg"] = _l("The weight cannot exceed %(max)s kg.", max=MAX_WEIGHT_KG)
     if errors:
         raise IntakeRejected(errors)
-    return net.quantize(Decimal("0.001")), tare
+    return net.quantize(Decimal("0.001")), tare, category, point
 
 
-def _insert(session, donation: Donation, digest: str, net_weight: Decimal, tare: Decimal, user: User) -> Item:
+def _insert(session, donation: Donation, digest: str, net_weight: Decimal, tare: Decimal,
+            category: Category, point: CollectionPoint, user: User) -> Item:
     logged_at = donation.logged_at or now_utc()
+    photo = donation.photo
     item = Item(
         code=new_code(),
         client_uuid=donation.client_uuid,
         intake_digest=digest,
-        category_id=donation.category_id,
+        category=category,
         brand=donation.brand or None,
         model=donation.model or None,
         serial_number=donation.serial_number or None,
@@ -164,28 +163,24 @@ def _insert(session, donation: Donation, digest: str, net_weight: Decimal, tare:
         weight_kg=net_weight,
         grade=donation.grade,
         source_id=donation.source_id,
-        collection_point_id=donation.collection_point_id,
+        collection_point=point,
         status="received",
         created_by_id=user.id,
         created_at=logged_at,
         status_changed_at=logged_at,
+        # Set while the item is new, so that nothing is loaded to find an old one.
+        photo=Photo(content=photo.content, width=photo.width, height=photo.height, sha256=photo.sha256)
+        if photo else None,
+    )
+    ItemEvent(
+        item=item,
+        kind="received",
+        to_status="received",
+        user_id=user.id,
+        collection_point_id=point.id,
+        at=logged_at,
+        data={"grade": donation.grade, "weight_kg": str(net_weight), "tare_kg": str(tare)},
     )
     session.add(item)
-    session.flush()
-    session.add(
-        ItemEvent(
-            item_id=item.id,
-            kind="received",
-            to_status="received",
-            user_id=user.id,
-            collection_point_id=donation.collection_point_id,
-            at=logged_at,
-            data={"grade": donation.grade, "weight_kg": str(net_weight), "tare_kg": str(tare)},
-        )
-    )
-    if donation.photo is not None:
-        photo = donation.photo
-        session.add(Photo(item_id=item.id, content=photo.content, width=photo.width, height=photo.height,
-                          sha256=photo.sha256))
     session.flush()
     return item

@@ -1,0 +1,190 @@
+"""Intake POSTs per second through gunicorn (2 workers), next to a bare Flask insert in the same run.
+
+    python bench/intake_throughput.py [--requests 2000] [--clients 8] [--database sqlite|postgresql]
+
+Both servers run on this machine, one after the other, against a fresh
+database of the same kind; the client is the same. The figure that matters
+is the ratio intake / bare, since these machines are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+POSTGRES = "postgresql+psycopg://127.0.0.1:5432/test"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server on port {port} did not start")
+
+
+def gunicorn(app_spec: str, env: dict, port: int) -> subprocess.Popen:
+    command = [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+               "--log-level", "warning", app_spec]
+    return subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
+
+
+def hammer(port: int, path: str, headers: dict, bodies: list[dict], clients: int) -> dict:
+    """POST every body once, from ``clients`` keep-alive connections; latency per request."""
+    latencies, errors, lock = [], [], threading.Lock()
+    queue = iter(bodies)
+
+    def worker():
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                body = next(queue, None)
+            if body is None:
+                break
+            payload = json.dumps(body)
+            started = time.perf_counter()
+            try:
+                connection.request("POST", path, payload, {"Content-Type": "application/json", **headers})
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException) as error:
+                status = repr(error)
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+                if status != 201:
+                    errors.append(status)
+        connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "requests": len(bodies),
+        "per_second": len(bodies) / wall,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "errors": len(errors),
+        "first_errors": errors[:3],
+    }
+
+
+def prepare_intake(database_url: str, instance: str) -> tuple[str, dict]:
+    """A migrated database with one collection point, category and volunteer; returns a token and the body shape."""
+    script = f"""
+import uuid
+from decimal import Decimal
+from intake import create_app
+from intake.extensions import db
+from intake.models import Category, CollectionPoint
+from intake.services.accounts import create_user, issue_token
+from flask_migrate import upgrade
+app = create_app({{"SQLALCHEMY_DATABASE_URI": {database_url!r}}})
+with app.app_context():
+    upgrade()
+    point = CollectionPoint(name="Bench")
+    category = Category(name="Téléphone", family="electrical", default_weight_kg=Decimal("0.2"))
+    db.session.add_all([point, category]); db.session.commit()
+    user = create_user(db.session, email="bench@example.org", name="Bench", role="volunteer", password="bench-password")
+    print(issue_token(db.session, user), point.id, category.id)
+"""
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True, capture_output=True, text=True,
+                         env={**os.environ, "INTAKE_INSTANCE_PATH": instance}).stdout.split()
+    token, point_id, category_id = out[-3], int(out[-2]), int(out[-1])
+    return token, {"collection_point_id": point_id, "category_id": category_id}
+
+
+def reset_postgres() -> None:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(POSTGRES)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA IF EXISTS bench CASCADE"))
+        connection.execute(sa.text("CREATE SCHEMA bench"))
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as folder:
+        if args.database == "sqlite":
+            intake_url = f"sqlite:///{folder}/intake.sqlite3"
+            bare_url = f"sqlite:///{folder}/bare.sqlite3"
+        else:
+            reset_postgres()
+            intake_url = POSTGRES + "?options=-csearch_path%3Dbench"
+            bare_url = intake_url
+
+        # Baseline first: bare Flask + SQLAlchemy inserting one row.
+        port = free_port()
+        create_bare = f"from bench.bare_app import create_app, db; app = create_app(); app.app_context().push(); db.create_all()"
+        subprocess.run([sys.executable, "-c", create_bare], cwd=ROOT, check=True, env={**os.environ, "BARE_DATABASE_URL": bare_url})
+        server = gunicorn("bench.bare_app:create_app()", {"BARE_DATABASE_URL": bare_url}, port)
+        try:
+            wait_until_up(port)
+            bodies = [{"client_uuid": str(uuid.uuid4()), "weight_kg": 0.2, "grade": "B"} for _ in range(args.requests)]
+            bare = hammer(port, "/items", {}, bodies, args.clients)
+        finally:
+            server.terminate()
+            server.wait()
+
+        if args.database == "postgresql":
+            reset_postgres()
+        token, ids = prepare_intake(intake_url, folder)
+        port = free_port()
+        server = gunicorn("intake:create_app()", {"INTAKE_INSTANCE_PATH": folder, "DATABASE_URL": intake_url.replace("+psycopg", "")
+                                                  if args.database == "postgresql" else "",
+                                                  "INTAKE_SQLALCHEMY_DATABASE_URI": intake_url}, port)
+        try:
+            wait_until_up(port)
+            bodies = [{"client_uuid": str(uuid.uuid4()), "weight_kg": 0.2, "grade": "B", **ids}
+                      for _ in range(args.requests)]
+            intake = hammer(port, "/api/v1/items", {"Authorization": f"Bearer {token}"}, bodies, args.clients)
+        finally:
+            server.terminate()
+            server.wait()
+        if args.database == "postgresql":
+            reset_postgres()
+
+    print(f"database: {args.database}, {args.requests} POSTs from {args.clients} clients, gunicorn 2 sync workers")
+    for name, run in (("bare Flask insert", bare), ("intake POST /api/v1/items", intake)):
+        print(f"  {name:<28} {run['per_second']:8.1f} req/s   p50 {run['p50_ms']:6.1f} ms   "
+              f"p99 {run['p99_ms']:6.1f} ms   errors {run['errors']} {run['first_errors'] or ''}")
+    print(f"  ratio intake / bare: {intake['per_second'] / bare['per_second']:.2f} (target >= 0.5, 0 errors)")
+
+
+if __name__ == "__main__":
+    main()
