@@ -177,3 +177,17 @@ def test_description_with_markup_comes_back_as_plain_json(client, world, token):
     assert email_for("volunteer")  # the token's owner is recorded as the author:
     item = client.get(f"/api/v1/items/{created.get_json()['code']}", headers=bearer(token)).get_json()
     assert item["events"][0]["user"] == "Volunteer Test"
+
+
+def test_replay_still_answers_after_the_category_is_retired(client, app, world, token):
+    from intake.models import Category
+
+    body = donation(world)
+    first = client.post("/api/v1/items", json=body, headers=bearer(token)).get_json()
+    with app.app_context():
+        db.session.get(Category, world.phone_id).active = False
+        db.session.commit()
+    replay = client.post("/api/v1/items", json=body, headers=bearer(token))
+    assert replay.status_code == 200 and replay.get_json()["code"] == first["code"]
+    fresh = client.post("/api/v1/items", json=donation(world), headers=bearer(token))
+    assert fresh.status_code == 422 and "category_id" in fresh.get_json()["errors"]["json"]

@@ -9,7 +9,6 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy.orm import joinedload
 
 from ..auth.identity import bearer_token
-from ..database import reading
 from ..extensions import api, csrf, db
 from ..models import CollectionPoint, Container, Organisation
 from ..models.user import STAFF_ROLES
@@ -42,9 +41,7 @@ def register_api(app) -> None:
 
 @bp.before_request
 def require_staff():
-    with reading(db.session):
-        authenticated = current_user.is_authenticated
-    if not authenticated:
+    if not current_user.is_authenticated:
         abort(401, message="Sign in, or send 'Authorization: Bearer <token>'.")
     if bearer_token() is None and request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, request
+from flask import abort, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 
+from ..database import reading
 from ..extensions import db
 from ..models import User
 
@@ -19,6 +20,20 @@ def init_login_manager(app, login_manager: LoginManager) -> None:
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_session_user)
     login_manager.request_loader(load_bearer_user)
+    app.before_request(identify_without_write_lock)
+
+
+def identify_without_write_lock() -> None:
+    """Find out who is asking first, in a read transaction of its own.
+
+    Otherwise the first query of a form or API write would be this one, and
+    SQLite's write lock would be held from here to the end of the request,
+    photo processing and all.
+    """
+    signed_in = "_user_id" in session or bearer_token() is not None
+    if signed_in and request.endpoint and request.endpoint != "static":
+        with reading(db.session):
+            current_user._get_current_object()
 
 
 def load_session_user(session_id: str) -> User | None:

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 from sqlalchemy.orm import Session
 
+from ..database import reading
 from ..models import ApiToken, Organisation, User
 from ..models.base import now_utc
 from ..models.user import ROLES
@@ -79,7 +80,8 @@ def _check_password(password: str) -> None:
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """The active user with these credentials, or None. Records the sign-in time."""
-    user = session.scalar(sa.select(User).where(User.email == normalize_email(email)))
+    with reading(session):  # the slow hash check must not hold the write lock
+        user = session.scalar(sa.select(User).where(User.email == normalize_email(email)))
     if user is None:
         # Spend the same time as for a real account, so timing tells nothing.
         check_password_hash(_unused_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)

@@ -87,19 +87,26 @@ def register_donation(session: Session, donation: Donation, *, user: User) -> Re
     digest = donation.digest()
     for _ in range(_CODE_ATTEMPTS):
         with reading(session):
-            existing = _by_client_uuid(session, donation.client_uuid)
-            if existing is not None:
+            try:
+                net_weight, tare, category, point = _validate(session, donation)
+            except IntakeRejected:
+                # A replay stands even if, say, its category was retired since.
+                existing = _by_client_uuid(session, donation.client_uuid)
+                if existing is None:
+                    raise
                 return _replay(existing, digest)
-            net_weight, tare, category, point = _validate(session, donation)
         # Only the insert holds the write lock (SQLite); the constraints guard what was read.
         try:
             item = _insert(session, donation, digest, net_weight, tare, category, point, user)
             session.commit()
             return Registration(item, created=True)
         except IntegrityError:
-            # The random code was taken, or the same donation was registered
-            # meanwhile: the next round tells which, from a fresh read.
             session.rollback()
+        # The uuid is known already (a replay, perhaps racing this one), or the random code was taken.
+        with reading(session):
+            existing = _by_client_uuid(session, donation.client_uuid)
+        if existing is not None:
+            return _replay(existing, digest)
     raise RuntimeError("could not allocate a free item code")
 
 
