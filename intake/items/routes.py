@@ -100,8 +100,9 @@ def intake():
                 flash(_("Item %(code)s saved.", code=registration.item.code), "success")
             return redirect(url_for("items.show", code=registration.item.code))
     status = 422 if form.errors else 200
+    usual_source = next((c.label for c in form.source_id.choices if c.value == session.get(SOURCE_KEY, PRIVATE_DONOR)), "")
     return render_template("items/intake.html", form=form, point=point, categories=categories,
-                           containers=containers), status
+                           containers=containers, usual_source=usual_source), status
 
 
 def _encoded_photo(upload):
