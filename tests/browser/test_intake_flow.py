@@ -9,6 +9,7 @@ import re
 import pytest
 import sqlalchemy as sa
 from PIL import Image
+from playwright.sync_api import expect
 
 from intake.extensions import db
 from intake.models import Item, Photo
@@ -54,7 +55,7 @@ def test_log_an_item_with_a_photo_in_four_taps(phone, app, world, photo_file, sc
         phone.get_by_text("Prendre une photo").click()
         taps += 1
     chooser.value.set_files(str(photo_file))
-    assert phone.locator(".photo-preview").is_visible()
+    expect(phone.locator(".photo-preview")).to_be_visible()
     phone.screenshot(path=os.path.join(screenshots, "intake-filled.png"))
     phone.get_by_role("button", name="Enregistrer").click()
     taps += 1
@@ -63,10 +64,10 @@ def test_log_an_item_with_a_photo_in_four_taps(phone, app, world, photo_file, sc
     phone.wait_for_url(re.compile(r"/i/[2-9A-HJ-NP-Z]{6}$"))
     code = phone.url.rsplit("/", 1)[1]
     assert phone.locator("h1.code").inner_text() == code
-    assert phone.get_by_text(f"Objet {code} enregistré.").is_visible()
-    assert phone.get_by_text("14,5 kg").is_visible()
+    expect(phone.get_by_text(f"Objet {code} enregistré.")).to_be_visible()
+    expect(phone.get_by_text("14,5 kg")).to_be_visible()
     assert phone.evaluate("document.querySelector('img.photo').naturalWidth") == 1200
-    assert phone.get_by_role("link", name="Objet suivant").is_visible()
+    expect(phone.get_by_role("link", name="Objet suivant")).to_be_visible()
     phone.screenshot(path=os.path.join(screenshots, "item.png"), full_page=True)
 
     with app.app_context():
@@ -88,10 +89,10 @@ def test_tare_shows_the_net_weight_and_errors_keep_the_input(phone, world):
     for key in ("3", ",", "7"):
         phone.click(f".keypad button[data-key='{key}']")
     phone.get_by_text("Caisse (1,2 kg)").click()
-    assert phone.locator(".net").inner_text() == "Poids net : 2,5 kg"
+    expect(phone.locator(".net")).to_have_text("Poids net : 2,5 kg")
     phone.get_by_role("button", name="Enregistrer").click()  # no category, no condition
     phone.wait_for_load_state()
-    assert phone.get_by_text("Choisissez une catégorie.").is_visible()
-    assert phone.get_by_text("Choisissez un état.").is_visible()
+    expect(phone.get_by_text("Choisissez une catégorie.")).to_be_visible()
+    expect(phone.get_by_text("Choisissez un état.")).to_be_visible()
     assert phone.input_value("input[name=weight_kg]") == "3,7"
     assert phone.locator("input[name=container_id]:checked").get_attribute("value") == str(world.crate_id)
