@@ -67,12 +67,14 @@ def upgrade_command():
 @click.option("--items", "item_count", default=300, show_default=True, help="How many items to log.")
 def demo_command(item_count):
     """Fill an empty database with French demo data and print the demo logins."""
-    from .services.demo import DEMO_PASSWORD, build_demo
+    from .services.demo import DEMO_PASSWORD, build_demo, demo_logins
 
     logins = build_demo(db.session, item_count=item_count)
     if not logins:
-        click.echo("The database already holds data: demo skipped.")
-        return
+        click.echo("The database already holds data: no demo data added.")
+        logins = demo_logins(db.session)
+        if not logins:
+            return
     click.echo(f"Demo data ready. Sign in at /login with password {DEMO_PASSWORD!r} and one of:")
     for email, role in logins:
         click.echo(f"  {email:<40} {role}")

@@ -91,6 +91,13 @@ BRANDS = {
 }
 
 
+def demo_logins(session: Session) -> list[tuple[str, str]]:
+    """The demo accounts still present and active, as (e-mail, role)."""
+    emails = [email for email, *_ in USERS]
+    rows = session.execute(sa.select(User.email, User.role).where(User.email.in_(emails), User.active))
+    return sorted(((row.email, row.role) for row in rows), key=lambda login: emails.index(login[0]))
+
+
 def build_demo(session: Session, *, item_count: int = 300, seed: int = 2026) -> list[tuple[str, str]]:
     """Create the demo on an empty database; returns (e-mail, role) of the demo accounts. Commits."""
     if session.scalar(sa.select(sa.func.count()).select_from(User)):
