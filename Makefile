@@ -15,7 +15,7 @@ TEST_POSTGRES ?= postgresql://127.0.0.1:5432/test
 $(BIN)/flask: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,postgres,redis]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,postgres,redis,brother]'
 	touch $(BIN)/flask
 
 install: $(BIN)/flask

@@ -33,6 +33,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
 
     from . import cli, errors, web
+    from .services.label_stock import load_stocks
+
+    # Read once at start: a malformed stock file stops the app here, naming the file and field.
+    app.extensions["label_stocks"] = load_stocks(app.config["LABELS_DIR"] or os.path.join(project_root, "labels"))
     from .extensions import db
 
     web.register_extensions(app)

@@ -59,6 +59,14 @@ class Defaults:
     # Trust X-Forwarded-* from this many proxies (0: the app is reached directly).
     PROXY_COUNT = 0
 
+    # Labels: the QR codes hold PUBLIC_BASE_URL + /i/<code> (default: the address the app is reached at).
+    PUBLIC_BASE_URL = None
+    LABEL_ORGANISATION = None  # a name printed on every label, e.g. "Ressourcerie de la Roseraie"
+    LABEL_FONT = None  # a TrueType file; default: DejaVu Sans Bold if installed, else Pillow's own
+    LABELS_DIR = None  # default: labels/ beside the app
+    PRINTER_TIMEOUT = 5.0  # seconds before an unreachable printer is reported
+    MAX_LABELS_PER_JOB = 1000
+
     API_TITLE = "intake"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.1.0"

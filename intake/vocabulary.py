@@ -72,6 +72,7 @@ VOCABULARY = {
         "received": _l("Received"),
         "status": _l("Status changed"),
         "note": _l("Note"),
+        "label_printed": _l("Label printed"),
     },
 }
 

@@ -40,11 +40,13 @@ def register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .items.routes import bp as items_bp
     from .main.routes import bp as main_bp
+    from .printing.routes import bp as printing_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(items_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(printing_bp)
     register_api(app)
 
 

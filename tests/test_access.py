@@ -9,7 +9,8 @@ import pytest
 from PIL import Image
 
 from intake.extensions import db
-from intake.models import Photo
+from intake.models import Photo, User
+from intake.services.code_register import reserve_codes
 
 from .factories import make_item
 
@@ -40,6 +41,15 @@ GET_ROUTES = [
     ("/api/v1/containers", "/api/v1/containers", API),
     ("/api/v1/openapi.json", "/api/v1/openapi.json", EVERYONE),
     ("/static/<path:filename>", "/static/css/app.css", EVERYONE),
+    ("/i/<code>/label.png", "/i/{code}/label.png", STAFF),
+    ("/i/<code>/label.pdf", "/i/{code}/label.pdf", STAFF),
+    ("/labels", "/labels", STAFF),
+    ("/labels/sheet.pdf", "/labels/sheet.pdf?codes={code}", STAFF),
+    ("/labels/print", "/labels/print?codes={code}", STAFF),
+    ("/labels/print.css", "/labels/print.css", STAFF),
+    ("/labels/calibration.pdf", "/labels/calibration.pdf", STAFF),
+    ("/labels/preprinted", "/labels/preprinted", COORDINATOR_ONLY),
+    ("/labels/preprinted/<batch_id>", "/labels/preprinted/{batch}", COORDINATOR_ONLY),
 ]
 
 # State-changing routes: visitors who may not use them are stopped before the form is even read.
@@ -53,6 +63,8 @@ POST_ROUTES = [
     ("/admin/<slug>/new", "/admin/organisations/new"),
     ("/admin/<slug>/<int:record_id>", "/admin/collection-points/{point_id}"),
     ("/api/v1/items", "/api/v1/items"),
+    ("/i/<code>/print", "/i/{code}/print"),
+    ("/labels/preprinted", "/labels/preprinted"),
 ]
 POST_FORBIDDEN = {
     "/intake": {"landlord"},
@@ -61,6 +73,8 @@ POST_FORBIDDEN = {
     "/admin/<slug>/new": {"volunteer", "technician", "landlord"},
     "/admin/<slug>/<int:record_id>": {"volunteer", "technician", "landlord"},
     "/api/v1/items": {"landlord"},
+    "/i/<code>/print": {"landlord"},
+    "/labels/preprinted": {"volunteer", "technician", "landlord"},
 }
 
 
@@ -72,6 +86,7 @@ def item_code(app, world):
         Image.new("RGB", (8, 8), "green").save(jpeg, "JPEG")
         db.session.add(Photo(item_id=item.id, content=jpeg.getvalue(), width=8, height=8, sha256="0" * 64))
         db.session.commit()
+        reserve_codes(db.session, 3, batch="b1", user=db.session.get(User, world.user_ids["coordinator"]))
         return item.code
 
 
@@ -91,7 +106,7 @@ def test_every_route_is_in_the_table(app):
 @pytest.mark.parametrize("rule, url, expected", GET_ROUTES, ids=[r[0] for r in GET_ROUTES])
 def test_get(client, auth, world, item_code, visitor, rule, url, expected):
     sign_in(auth, visitor)
-    response = client.get(url.format(code=item_code, point_id=world.point_id))
+    response = client.get(url.format(code=item_code, point_id=world.point_id, batch="b1"))
     want = expected[visitor]
     if want == "login":
         assert response.status_code == 302

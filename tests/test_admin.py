@@ -46,7 +46,8 @@ def test_invalid_partner_is_explained(coordinator, app):
 
 def test_collection_point_with_host_and_territory(coordinator, app, world):
     response = submit(coordinator, f"/admin/collection-points/{world.point_id}", name="Ressourcerie du centre",
-                      organisation_id=world.partner_id, territory_id=0, address="1 place du Ralliement", active="y")
+                      organisation_id=world.partner_id, territory_id=0, address="1 place du Ralliement", active="y",
+                      printer_uri="", printer_stock="", label_offset_x_mm="0", label_offset_y_mm="0")
     assert response.status_code == 302
     with app.app_context():
         point = db.session.get(CollectionPoint, world.point_id)

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ..formfields import DecimalCommaField
 from ..services.accounts import MIN_PASSWORD_LENGTH
@@ -52,7 +52,28 @@ class CollectionPointForm(FlaskForm):
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
     latitude = DecimalCommaField(_l("Latitude"), validators=[Optional(), NumberRange(-90, 90)])
     longitude = DecimalCommaField(_l("Longitude"), validators=[Optional(), NumberRange(-180, 180)])
+    printer_uri = StringField(_l("Network label printer"), validators=[Optional(), Length(max=200)],
+                              description=_l("brother-ql://192.168.1.50?model=QL-820NWB or zpl://192.168.1.51"))
+    printer_stock = SelectField(_l("Its label stock"), default="")
+    label_offset_x_mm = DecimalCommaField(_l("Sheet offset to the right (mm)"), default=Decimal(0),
+                                          validators=[Optional(), NumberRange(-20, 20)], filters=[lambda v: v or Decimal(0)])
+    label_offset_y_mm = DecimalCommaField(_l("Sheet offset downwards (mm)"), default=Decimal(0),
+                                          validators=[Optional(), NumberRange(-20, 20)], filters=[lambda v: v or Decimal(0)])
     active = BooleanField(_l("Open"), default=True)
+
+    def populate_obj(self, obj):
+        super().populate_obj(obj)
+        obj.printer_stock = obj.printer_stock or None
+        obj.printer_uri = obj.printer_uri or None
+
+    def validate_printer_uri(self, field):
+        from ..services.printers import Printer, PrinterMisconfigured
+
+        if field.data:
+            try:
+                Printer.from_uri(field.data)
+            except PrinterMisconfigured:
+                raise ValidationError(_l("Not a printer address (brother-ql://… or zpl://…)."))
 
 
 class CategoryForm(FlaskForm):

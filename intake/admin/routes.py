@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
@@ -77,6 +77,8 @@ SECTIONS = {
                 fill_choices=lambda form, record: (
                     setattr(form.organisation_id, "choices", _options(Organisation)),
                     setattr(form.territory_id, "choices", _options(Territory)),
+                    setattr(form.printer_stock, "choices", [SelectChoice("", "—")] + [
+                        SelectChoice(s.id, s.name) for s in current_app.extensions["label_stocks"].values()]),
                 ),
                 eager=[sa.orm.joinedload(CollectionPoint.organisation), sa.orm.joinedload(CollectionPoint.territory)]),
         Section("categories", _l("Categories"), Category, forms.CategoryForm,

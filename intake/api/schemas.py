@@ -22,6 +22,8 @@ class DonationSchema(Schema):
     model = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
     serial_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
     description = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+    code = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20),
+                         metadata={"description": "The code of a pre-printed label to bind; omit to draw a new code."})
 
 
 class NamedSchema(Schema):

@@ -36,6 +36,8 @@ class IntakeForm(FlaskForm):
     model = StringField(_l("Model"), validators=[Optional(), Length(max=120)])
     serial_number = StringField(_l("Serial number"), validators=[Optional(), Length(max=120)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+    code = StringField(_l("Pre-printed label code"), validators=[Optional(), Length(max=20)],
+                       render_kw={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"})
     photo = FileField(_l("Photo"), render_kw={"accept": "image/*", "capture": "environment"})
 
     def validate_weight_kg(self, field):

@@ -34,7 +34,7 @@ def _source_choices() -> list[SelectChoice]:
     return [SelectChoice(PRIVATE_DONOR, _("Private donor"))] + [SelectChoice(row.id, row.name) for row in organisations]
 
 
-def _current_point() -> CollectionPoint | None:
+def current_point() -> CollectionPoint | None:
     point_id = session.get(POINT_KEY)
     point = db.session.get(CollectionPoint, point_id) if point_id else None
     return point if point is not None and point.active else None
@@ -61,7 +61,7 @@ def setup():
 @roles_required(*STAFF_ROLES)
 def intake():
     """Log one donated item: category, weight, condition, and a photo if wanted."""
-    point = _current_point()
+    point = current_point()
     if point is None:
         return redirect(url_for("items.setup"))
     form = IntakeForm(source_id=session.get(SOURCE_KEY, PRIVATE_DONOR))
@@ -88,6 +88,7 @@ def intake():
                 model=form.model.data,
                 serial_number=form.serial_number.data,
                 description=form.description.data,
+                code=form.code.data or None,
                 photo=photo,
             )
             registration = register_donation(db.session, donation, user=current_user)
@@ -155,8 +156,11 @@ def show(code: str):
         item = item_queries.item_page(db.session, canonical)
         if item is None:
             abort(404)
+        point = current_point()
         return render_template("items/show.html", item=item, events=item.events,
-                               again_form=SameAgainForm(client_uuid=str(uuid.uuid4())))
+                               again_form=SameAgainForm(client_uuid=str(uuid.uuid4())),
+                               printer_point=point if point and point.printer_uri else None,
+                               pdf_fallback=session.pop("label_pdf_fallback", None))
     item = db.session.scalar(sa.select(Item).where(Item.code == canonical))
     if item is None:
         abort(404)
@@ -181,7 +185,7 @@ def photo(code: str):
 @roles_required(*STAFF_ROLES)
 def index():
     """Items logged lately, newest first; by default at my collection point."""
-    point = _current_point()
+    point = current_point()
     everywhere = request.args.get("all") == "1" or point is None
     query = item_queries.recent_items(None if everywhere else point.id)
     page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=50, error_out=False)

@@ -2,6 +2,7 @@
 
 from .category import Category
 from .item import Container, Item, ItemEvent, Photo
+from .label import IssuedCode
 from .organisation import CollectionPoint, Organisation, Territory
 from .user import ApiToken, User
 
@@ -10,6 +11,7 @@ __all__ = [
     "Category",
     "CollectionPoint",
     "Container",
+    "IssuedCode",
     "Item",
     "ItemEvent",
     "Organisation",

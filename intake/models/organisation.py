@@ -82,7 +82,12 @@ class CollectionPoint(db.Model):
     address: Mapped[Optional[str]] = mapped_column(sa.String(300))
     latitude: Mapped[Optional[Decimal]] = mapped_column(sa.Numeric(9, 6))
     longitude: Mapped[Optional[Decimal]] = mapped_column(sa.Numeric(9, 6))
+    # A network label printer: "brother-ql://host[:port]?model=QL-820NWB" or "zpl://host[:port]".
     printer_uri: Mapped[Optional[str]] = mapped_column(sa.String(200))
+    printer_stock: Mapped[Optional[str]] = mapped_column(sa.String(40))
+    # Corrects a sheet printer's drift, in mm (positive: right, down).
+    label_offset_x_mm: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=0, server_default="0")
+    label_offset_y_mm: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=0, server_default="0")
     active: Mapped[bool] = mapped_column(default=True)
 
     organisation: Mapped[Optional[Organisation]] = relationship()

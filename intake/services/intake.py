@@ -15,10 +15,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..database import reading
-from ..models import Category, CollectionPoint, Container, Item, ItemEvent, Organisation, Photo, User
+from ..models import Category, CollectionPoint, Container, IssuedCode, Item, ItemEvent, Organisation, Photo, User
 from ..models.base import now_utc
 from ..models.item import GRADES
-from .codes import new_code
+from .codes import new_code, normalize_code
 from .photos import EncodedPhoto
 
 MAX_WEIGHT_KG = Decimal("5000")
@@ -51,6 +51,8 @@ class Donation:
     photo: EncodedPhoto | None = field(default=None, compare=False)
     # When the volunteer logged it, if not now (an intake sent later from the outbox).
     logged_at: datetime | None = None
+    # The code of a pre-printed label stuck on the item; None: draw a new code.
+    code: str | None = None
 
     def digest(self) -> str:
         """A fingerprint of everything submitted, to recognise a replay."""
@@ -67,6 +69,7 @@ class Donation:
             "description": self.description or None,
             "photo": self.photo.sha256 if self.photo else None,
             "logged_at": self.logged_at.isoformat() if self.logged_at else None,
+            "code": normalize_code(self.code) if self.code else None,
         }
         return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()
 
@@ -89,25 +92,61 @@ def register_donation(session: Session, donation: Donation, *, user: User) -> Re
         with reading(session):
             try:
                 net_weight, tare, category, point = _validate(session, donation)
+                preprinted = _check_preprinted(session, donation.code) if donation.code else None
             except IntakeRejected:
-                # A replay stands even if, say, its category was retired since.
+                # A replay stands even if, say, its category was retired or its sticker bound since.
                 existing = _by_client_uuid(session, donation.client_uuid)
                 if existing is None:
                     raise
                 return _replay(existing, digest)
-        # Only the insert holds the write lock (SQLite); the constraints guard what was read.
+        # Only the inserts hold the write lock (SQLite); the constraints guard what was read.
         try:
-            item = _insert(session, donation, digest, net_weight, tare, category, point, user)
+            item = _insert(session, donation, digest, net_weight, tare, category, point, user,
+                           code=preprinted or new_code())
+            if preprinted:
+                _bind_preprinted(session, item)
+            else:
+                session.add(IssuedCode(code=item.code, kind="assigned", created_by_id=user.id, item_id=item.id,
+                                       bound_at=item.created_at))
             session.commit()
             return Registration(item, created=True)
-        except IntegrityError:
+        except (IntegrityError, CodeTaken):
             session.rollback()
-        # The uuid is known already (a replay, perhaps racing this one), or the random code was taken.
+        # Lost a race: the same intake was registered meanwhile, the sticker was bound by
+        # another intake (the next round says so), or the random code was taken (retry).
         with reading(session):
             existing = _by_client_uuid(session, donation.client_uuid)
         if existing is not None:
             return _replay(existing, digest)
     raise RuntimeError("could not allocate a free item code")
+
+
+class CodeTaken(Exception):
+    """The pre-printed code was bound by another intake between the check and the write."""
+
+
+def _check_preprinted(session: Session, typed: str) -> str:
+    """The canonical pre-printed code, if it exists and is still free; else IntakeRejected."""
+    code = normalize_code(typed)
+    if code is None:
+        raise IntakeRejected({"code": _l("This code is not valid: check the label, or type it again.")})
+    issued = session.get(IssuedCode, code)
+    if issued is None or issued.kind != "preprinted":
+        raise IntakeRejected({"code": _l("The code %(code)s was never printed here.", code=code)})
+    if issued.item_id is not None:
+        raise IntakeRejected({"code": _l("The code %(code)s is already on another item.", code=code)})
+    return code
+
+
+def _bind_preprinted(session: Session, item: Item) -> None:
+    """Bind the sticker to the item, unless another intake got there first."""
+    bound = session.execute(
+        sa.update(IssuedCode)
+        .where(IssuedCode.code == item.code, IssuedCode.kind == "preprinted", IssuedCode.item_id.is_(None))
+        .values(item_id=item.id, bound_at=item.created_at)
+    )
+    if bound.rowcount != 1:
+        raise CodeTaken(item.code)
 
 
 def _by_client_uuid(session: Session, client_uuid: uuid.UUID) -> Item | None:
@@ -155,11 +194,11 @@ def _validate(session: Session, donation: Donation) -> tuple[Decimal, Decimal, C
 
 
 def _insert(session, donation: Donation, digest: str, net_weight: Decimal, tare: Decimal,
-            category: Category, point: CollectionPoint, user: User) -> Item:
+            category: Category, point: CollectionPoint, user: User, *, code: str) -> Item:
     logged_at = donation.logged_at or now_utc()
     photo = donation.photo
     item = Item(
-        code=new_code(),
+        code=code,
         client_uuid=donation.client_uuid,
         intake_digest=digest,
         category=category,

@@ -1,0 +1,32 @@
+"""Every code ever handed out: bound to an item, or waiting on a pre-printed sticker."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .base import UTCDateTime, now_utc, one_of
+
+# assigned: drawn for an item at intake; preprinted: printed blank, bound at intake.
+CODE_KINDS = ("assigned", "preprinted")
+
+
+class IssuedCode(db.Model):
+    """The register of codes. Its primary key is what keeps any two labels from sharing a code."""
+
+    __tablename__ = "issued_code"
+
+    code: Mapped[str] = mapped_column(sa.String(12), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    # The print run a pre-printed code belongs to.
+    batch: Mapped[Optional[str]] = mapped_column(sa.String(16), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+    item_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("item.id"), unique=True)
+    bound_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    __table_args__ = (one_of("kind", CODE_KINDS, "kind"),)

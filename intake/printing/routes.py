@@ -1,0 +1,285 @@
+"""Labels: PNG for roll printers, PDF for sheets and rolls, a print page, calibration,
+direct network printing, and pre-printed blank-code labels."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+from wtforms.fields.choices import SelectChoice
+
+from ..auth.identity import roles_required
+from ..extensions import db
+from ..items.routes import current_point
+from ..models import CollectionPoint, IssuedCode, Item, ItemEvent
+from ..models.user import STAFF_ROLES
+from ..services import labels, printers
+from ..services.code_register import reserve_codes
+from ..services.codes import normalize_code
+from ..services.label_stock import Stock
+from .content import content_for_blank, content_for_item
+from .forms import PreprintForm
+
+bp = Blueprint("printing", __name__)
+
+STOCK_KEY = "label_stock"
+
+
+def stocks() -> dict[str, Stock]:
+    return current_app.extensions["label_stocks"]
+
+
+def chosen_stock(point: CollectionPoint | None = None) -> Stock:
+    """?stock=, else the last one used in this session, else the point's printer's, else the first sheet."""
+    wanted = request.args.get("stock") or session.get(STOCK_KEY) or (point.printer_stock if point else None)
+    if wanted not in stocks():
+        if request.args.get("stock"):
+            abort(404)
+        wanted = next((s.id for s in stocks().values() if s.sheet), next(iter(stocks())))
+    session[STOCK_KEY] = wanted
+    return stocks()[wanted]
+
+
+def _offset(point: CollectionPoint | None) -> tuple[float, float]:
+    if point is None:
+        return 0.0, 0.0
+    return float(point.label_offset_x_mm or 0), float(point.label_offset_y_mm or 0)
+
+
+def _skip(stock: Stock) -> int:
+    skip = request.args.get("skip", 0, type=int)
+    if stock.sheet is None:
+        return 0
+    if not 0 <= skip < stock.sheet.per_page:
+        abort(400)
+    return skip
+
+
+def label_contents(codes: list[str]):
+    """Each code's label, in the order given: an item's, or a pre-printed blank; 404 if unknown."""
+    items = {item.code: item for item in db.session.scalars(
+        sa.select(Item).where(Item.code.in_(codes))
+        .options(joinedload(Item.category), joinedload(Item.collection_point)))}
+    blanks = {issued.code: issued for issued in db.session.scalars(
+        sa.select(IssuedCode).where(IssuedCode.code.in_(set(codes) - set(items)), IssuedCode.item_id.is_(None)))}
+    contents = []
+    for code in codes:
+        if code in items:
+            contents.append(content_for_item(items[code]))
+        elif code in blanks:
+            contents.append(content_for_blank(blanks[code]))
+        else:
+            abort(404)
+    return contents
+
+
+def render(stock: Stock, contents) -> list:
+    try:
+        return [labels.render_label(stock, content, font_path=current_app.config["LABEL_FONT"])
+                for content in contents]
+    except labels.LabelTooSmall:
+        abort(422)
+
+
+def _pdf_response(data: bytes, filename: str):
+    response = current_app.response_class(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@bp.route("/i/<code>/label.png")
+@roles_required(*STAFF_ROLES)
+def label_png(code: str):
+    """One label at the stock's own resolution, for roll printers (never resampled)."""
+    canonical = normalize_code(code) or abort(404)
+    stock = chosen_stock(current_point())
+    image = render(stock, label_contents([canonical]))[0]
+    response = current_app.response_class(labels.png_bytes(image), mimetype="image/png")
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@bp.route("/i/<code>/label.pdf")
+@roles_required(*STAFF_ROLES)
+def label_pdf(code: str):
+    """One label as a PDF whose page is the stock's (a sheet: at position skip + 1)."""
+    canonical = normalize_code(code) or abort(404)
+    point = current_point()
+    stock = chosen_stock(point)
+    pdf = labels.labels_pdf(stock, render(stock, label_contents([canonical])), skip=_skip(stock),
+                            offset_mm=_offset(point))
+    return _pdf_response(pdf, f"{canonical}-{stock.id}.pdf")
+
+
+def selected_codes(point: CollectionPoint | None) -> list[str]:
+    """The codes a batch asks for: ?codes=, ?batch= (pre-printed), or ?from=&to= days at my point."""
+    if request.args.get("codes"):
+        typed = [part for part in re.split(r"[\s,;]+", request.args["codes"]) if part]
+        codes = [normalize_code(part) for part in typed]
+        if None in codes:
+            abort(400)
+        return list(dict.fromkeys(codes))
+    if request.args.get("batch"):
+        return list(db.session.scalars(sa.select(IssuedCode.code).where(IssuedCode.batch == request.args["batch"])
+                                        .order_by(IssuedCode.created_at, IssuedCode.code)))
+    if point is None:
+        abort(400)
+    first = _day(request.args.get("from")) or date.today()
+    last = _day(request.args.get("to")) or first
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    start = datetime.combine(first, time.min, zone)
+    end = datetime.combine(last + timedelta(days=1), time.min, zone)
+    return list(db.session.scalars(
+        sa.select(Item.code).where(Item.collection_point_id == point.id, Item.created_at >= start,
+                                   Item.created_at < end).order_by(Item.created_at, Item.id)))
+
+
+def _day(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        abort(400)
+
+
+def _batch_codes(point) -> list[str]:
+    codes = selected_codes(point)
+    if len(codes) > current_app.config["MAX_LABELS_PER_JOB"]:
+        abort(413)
+    return codes
+
+
+@bp.route("/labels")
+@roles_required(*STAFF_ROLES)
+def batch():
+    """Choose labels to print: today's intake at my point, a range of days, or codes."""
+    point = current_point()
+    stock = chosen_stock(point)
+    today = date.today().isoformat()
+    return render_template("printing/batch.html", stocks=stocks().values(), stock=stock, point=point, today=today)
+
+
+@bp.route("/labels/sheet.pdf")
+@roles_required(*STAFF_ROLES)
+def batch_pdf():
+    """Many labels in one PDF: sheets fill position by position (after skip), rolls a page each."""
+    point = current_point()
+    stock = chosen_stock(point)
+    codes = _batch_codes(point)
+    pdf = labels.labels_pdf(stock, render(stock, label_contents(codes)), skip=_skip(stock), offset_mm=_offset(point))
+    return _pdf_response(pdf, f"etiquettes-{stock.id}.pdf")
+
+
+@bp.route("/labels/print")
+@roles_required(*STAFF_ROLES)
+def print_page():
+    """Labels laid out in mm for the phone's or the browser's print dialog, at 100 %."""
+    point = current_point()
+    stock = chosen_stock(point)
+    codes = _batch_codes(point)
+    label_contents(codes)  # 404 for an unknown code, before the page promises anything
+    skip = _skip(stock)
+    slots = []
+    for index, code in enumerate(codes, start=skip if stock.sheet else 0):
+        page, position = divmod(index, stock.sheet.per_page) if stock.sheet else (index, 0)
+        slots.append({"code": code, "page": page, "position": position})
+    pages = [[slot for slot in slots if slot["page"] == page] for page in sorted({s["page"] for s in slots})]
+    return render_template("printing/print.html", stock=stock, pages=pages, point=point)
+
+
+@bp.route("/labels/print.css")
+@roles_required(*STAFF_ROLES)
+def print_css():
+    """The page size and label positions of a stock, in mm (a stylesheet, as the CSP allows no inline style)."""
+    point = current_point()
+    stock = chosen_stock(point)
+    dx, dy = _offset(point)
+    page_width, page_height = stock.page_size_mm
+    drawn_width = stock.width_dots * 25.4 / stock.dpi
+    drawn_height = stock.height_dots * 25.4 / stock.dpi
+    inset_x, inset_y = (stock.width_mm - drawn_width) / 2, (stock.height_mm - drawn_height) / 2
+    positions = [stock.sheet.position(i) for i in range(stock.sheet.per_page)] if stock.sheet else [(0.0, 0.0)]
+    css = render_template("printing/print.css", page_width=page_width, page_height=page_height,
+                          width=drawn_width, height=drawn_height, positions=positions,
+                          inset_x=inset_x + dx, inset_y=inset_y + dy)
+    return current_app.response_class(css, mimetype="text/css")
+
+
+@bp.route("/labels/calibration.pdf")
+@roles_required(*STAFF_ROLES)
+def calibration():
+    """Outlines and rulers for a stock, with my point's offsets: print at 100 % and compare."""
+    point = current_point()
+    stock = chosen_stock(point)
+    return _pdf_response(labels.calibration_pdf(stock, offset_mm=_offset(point)), f"calibration-{stock.id}.pdf")
+
+
+@bp.route("/i/<code>/print", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def print_on_printer(code: str):
+    """Send the label to my collection point's network printer; on failure, offer the PDF."""
+    item = db.session.scalar(sa.select(Item).where(Item.code == (normalize_code(code) or abort(404)))) or abort(404)
+    point = current_point() or item.collection_point
+    if not point.printer_uri or point.printer_stock not in stocks():
+        flash(_("No label printer is set for %(point)s.", point=point.name), "error")
+        return redirect(url_for("items.show", code=item.code))
+    stock = stocks()[point.printer_stock]
+    pdf_link = url_for("printing.label_pdf", code=item.code, stock=stock.id)
+    try:
+        printer = printers.Printer.from_uri(point.printer_uri)
+        image = labels.render_label(stock, content_for_item(item), font_path=current_app.config["LABEL_FONT"])
+        printers.send(printer, printers.printer_job(printer, stock, image),
+                      timeout=float(current_app.config["PRINTER_TIMEOUT"]))
+    except (printers.PrinterUnavailable, printers.PrinterMisconfigured, labels.LabelTooSmall) as error:
+        current_app.logger.warning("label printer of %s: %s", point.name, error)
+        flash(_("The printer of %(point)s did not answer. Nothing was printed: use the PDF instead.",
+                point=point.name), "error")
+        session["label_pdf_fallback"] = pdf_link
+        return redirect(url_for("items.show", code=item.code))
+    db.session.add(ItemEvent(item_id=item.id, kind="label_printed", user_id=current_user.id,
+                             collection_point_id=point.id, data={"stock": stock.id, "printer": printer.host}))
+    db.session.commit()
+    flash(_("Label sent to the printer."), "success")
+    return redirect(url_for("items.show", code=item.code))
+
+
+@bp.route("/labels/preprinted", methods=["GET", "POST"])
+@roles_required("coordinator")
+def preprinted():
+    """Reserve codes for blank labels, printed ahead and bound to items at intake."""
+    form = PreprintForm()
+    form.stock.choices = [SelectChoice(s.id, s.name) for s in stocks().values()]
+    if form.validate_on_submit():
+        batch_id = secrets.token_hex(4)
+        reserve_codes(db.session, form.count.data, batch=batch_id, user=current_user)
+        session[STOCK_KEY] = form.stock.data
+        return redirect(url_for("printing.preprinted_batch", batch_id=batch_id))
+    batches = db.session.execute(
+        sa.select(IssuedCode.batch, sa.func.count(), sa.func.count(IssuedCode.item_id), sa.func.min(IssuedCode.created_at))
+        .where(IssuedCode.kind == "preprinted").group_by(IssuedCode.batch)
+        .order_by(sa.func.min(IssuedCode.created_at).desc()).limit(20)).all()
+    return render_template("printing/preprinted.html", form=form, batches=batches)
+
+
+@bp.route("/labels/preprinted/<batch_id>")
+@roles_required("coordinator")
+def preprinted_batch(batch_id: str):
+    """One print run of blank labels: how many are bound, and links to print them."""
+    counts = db.session.execute(
+        sa.select(sa.func.count(), sa.func.count(IssuedCode.item_id)).where(IssuedCode.batch == batch_id)).one()
+    if not counts[0]:
+        abort(404)
+    stock = chosen_stock(current_point())
+    return render_template("printing/preprinted_batch.html", batch_id=batch_id, total=counts[0], bound=counts[1],
+                           stock=stock, stocks=stocks().values())
+
+
