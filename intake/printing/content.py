@@ -19,6 +19,10 @@ def content_for_item(item: Item) -> LabelContent:
     organisation = current_app.config["LABEL_ORGANISATION"]
     lines = [item.category.name,
              f"{format_date(item.created_at, 'short')} · {item.collection_point.name}"]
+    # Shown where there is room, shortened with an ellipsis: what tells two similar items apart.
+    details = " ".join(part for part in (item.brand, item.model) if part) or item.description
+    if details:
+        lines.append(details)
     if organisation:
         lines.append(organisation)
     return LabelContent(item_url(item.code), item.code, tuple(lines))

@@ -116,7 +116,9 @@ def render_label(stock: Stock, content: LabelContent, *, font_path: str | None =
     code_size = int(usable_height * 0.32)
     while code_size > stock.dots(1.5) and font(code_size, font_path).getlength(content.code) > text_width:
         code_size -= 1
-    line_size = max(stock.dots(1.6), int(code_size * 0.5))
+    # Smaller lines rather than fewer, down to 1.6 mm; then the last lines give way.
+    wanted = max(1, len(content.lines))
+    line_size = max(stock.dots(1.6), min(int(code_size * 0.5), int((usable_height - code_size * 1.2) / (1.25 * wanted))))
     code_face = font(code_size, font_path)
     line_face = font(line_size, font_path)
     line_step = int(line_size * 1.25)
