@@ -62,6 +62,8 @@ def font(size: int, path: str | None = None) -> ImageFont.FreeTypeFont:
 
 def fit_text(text: str, face: ImageFont.FreeTypeFont, width: int) -> str:
     """The text, shortened with an ellipsis if it is wider than ``width`` dots."""
+    # No glyph is narrower than a fifth of the size: longer text cannot fit, so measure less of it.
+    text = text[: int(width / (face.size * 0.2)) + 1]
     if face.getlength(text) <= width:
         return text
     low, high = 0, len(text)
@@ -74,20 +76,38 @@ def fit_text(text: str, face: ImageFont.FreeTypeFont, width: int) -> str:
     return (text[:low].rstrip() + ELLIPSIS) if low else ""
 
 
+@functools.lru_cache(maxsize=2048)
+def text_ink(text: str, size: int, font_path: str | None, width: int) -> Image.Image:
+    """``text`` fitted to ``width`` dots and drawn in 1-bit ink (a mask: 1 where black).
+
+    Kept: a batch repeats its dates, places and categories from label to label.
+    """
+    face = font(size, font_path)
+    fitted = fit_text(printable_text(text), face, width)
+    ink = Image.new("1", (max(1, int(face.getlength(fitted)) + 1), int(size * 1.25)), 0)
+    if fitted:
+        draw = ImageDraw.Draw(ink)
+        draw.fontmode = "1"  # thermal printers print dots, not shades of grey
+        draw.text((0, 0), fitted, font=face, fill=1)
+    return ink
+
+
 def qr_matrix(url: str) -> list[list[bool]]:
-    """The QR modules of ``url`` (error correction M), with the quiet zone."""
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=QUIET_ZONE_MODULES)
+    """The QR modules of ``url`` (error correction M), without the quiet zone."""
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
     qr.add_data(url)
     qr.make(fit=True)
-    return qr.get_matrix()
+    return qr.modules
 
 
 def qr_image(matrix: list[list[bool]], module_dots: int) -> Image.Image:
-    """One pixel per module, then each pixel repeated ``module_dots`` times: no resampling."""
+    """One pixel per module, each repeated ``module_dots`` times (no resampling), in its quiet zone."""
     size = len(matrix)
-    small = Image.new("1", (size, size), 1)
-    small.putdata([0 if dark else 1 for row in matrix for dark in row])
-    return small.resize((size * module_dots, size * module_dots), Image.Resampling.NEAREST)
+    small = Image.new("1", (size + 2 * QUIET_ZONE_MODULES,) * 2, 1)
+    symbol = Image.new("1", (size, size), 1)
+    symbol.putdata([0 if dark else 1 for row in matrix for dark in row])
+    small.paste(symbol, (QUIET_ZONE_MODULES, QUIET_ZONE_MODULES))
+    return small.resize((small.width * module_dots,) * 2, Image.Resampling.NEAREST)
 
 
 def render_label(stock: Stock, content: LabelContent, *, font_path: str | None = None) -> Image.Image:
@@ -96,10 +116,11 @@ def render_label(stock: Stock, content: LabelContent, *, font_path: str | None =
     image = Image.new("1", (width, height), 1)
     edge = stock.dots(0.5)  # keeps the quiet zone on the label, off its very edge
     matrix = qr_matrix(content.url)
-    module = min(height - 2 * edge, (width - 2 * edge) // 2) // len(matrix)
+    modules = len(matrix) + 2 * QUIET_ZONE_MODULES
+    module = min(height - 2 * edge, (width - 2 * edge) // 2) // modules
     if module < MIN_MODULE_DOTS:
-        raise LabelTooSmall(f"{stock.id}: a QR code of {len(matrix)} modules needs "
-                            f"{len(matrix) * MIN_MODULE_DOTS} dots, the label has {height - 2 * edge}")
+        raise LabelTooSmall(f"{stock.id}: a QR code of {modules} modules needs "
+                            f"{modules * MIN_MODULE_DOTS} dots, the label has {height - 2 * edge}")
     code_image = qr_image(matrix, module)
     top = (height - code_image.height) // 2
     image.paste(code_image, (edge, top))
@@ -109,29 +130,27 @@ def render_label(stock: Stock, content: LabelContent, *, font_path: str | None =
     right = width - stock.dots(1.0)
     text_width = right - left
     usable_height = height - 2 * stock.dots(1.0)
-    draw = ImageDraw.Draw(image)
-    draw.fontmode = "1"  # thermal printers print dots, not shades of grey
 
     # The code is never shortened: the largest size at which it fits whole.
     code_size = int(usable_height * 0.32)
+    measured = font(code_size, font_path).getlength(content.code)
+    if measured > text_width:
+        code_size = int(code_size * text_width / measured)  # widths grow in proportion to the size
     while code_size > stock.dots(1.5) and font(code_size, font_path).getlength(content.code) > text_width:
         code_size -= 1
     # Smaller lines rather than fewer, down to 1.6 mm; then the last lines give way.
     wanted = max(1, len(content.lines))
     line_size = max(stock.dots(1.6), min(int(code_size * 0.5), int((usable_height - code_size * 1.2) / (1.25 * wanted))))
-    code_face = font(code_size, font_path)
-    line_face = font(line_size, font_path)
     line_step = int(line_size * 1.25)
     room = max(0, (usable_height - int(code_size * 1.2)) // line_step)
-    lines = [fit_text(printable_text(line), line_face, text_width) for line in content.lines][:room]
-    lines = [line for line in lines if line]
+    lines = [text_ink(line, line_size, font_path, text_width) for line in content.lines if printable_text(line)][:room]
 
     block = int(code_size * 1.2) + line_step * len(lines)
     y = (height - block) // 2
-    draw.text((left, y), content.code, font=code_face, fill=0)
+    image.paste(0, (left, y), text_ink(content.code, code_size, font_path, 10 * width))
     y += int(code_size * 1.2)
-    for line in lines:
-        draw.text((left, y), line, font=line_face, fill=0)
+    for ink in lines:
+        image.paste(0, (left, y), ink)
         y += line_step
     image.info["dpi"] = (stock.dpi, stock.dpi)
     return image
@@ -139,7 +158,8 @@ def render_label(stock: Stock, content: LabelContent, *, font_path: str | None =
 
 def png_bytes(image: Image.Image) -> bytes:
     out = io.BytesIO()
-    image.save(out, "PNG", dpi=(image.info.get("dpi") or (300, 300)), optimize=False)
+    # A 1-bit label compresses well at the fastest level.
+    image.save(out, "PNG", dpi=(image.info.get("dpi") or (300, 300)), compress_level=1)
     return out.getvalue()
 
 
