@@ -25,6 +25,7 @@ GET_ROUTES = [
     ("/", "/", {"volunteer": 302, "technician": 302, "coordinator": 302, "landlord": 200, "anonymous": "login"}),
     ("/login", "/login", {**dict.fromkeys(VISITORS, 302), "anonymous": 200}),
     ("/healthz", "/healthz", EVERYONE),
+    ("/favicon.ico", "/favicon.ico", EVERYONE),
     ("/intake", "/intake", {**STAFF, "volunteer": 302, "technician": 302, "coordinator": 302}),  # -> choose a point first
     ("/intake/setup", "/intake/setup", STAFF),
     ("/items", "/items", STAFF),

@@ -33,6 +33,12 @@ def healthz():
     return jsonify(status="ok", database="ok")
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for it whatever the page says; answer with the app's icon."""
+    return current_app.send_static_file("icons/icon.svg")
+
+
 @bp.route("/language", methods=["POST"])
 def set_language():
     """Switch the interface language for this browser."""
