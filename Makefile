@@ -48,3 +48,4 @@ translations: install
 
 bench: install
 	$(BIN)/python bench/intake_throughput.py
+	$(BIN)/python bench/label_rendering.py

@@ -231,3 +231,20 @@ def test_logout_forgets_the_day_context(volunteer, auth):
     assert volunteer.get("/intake").headers["Location"] == "/intake/setup"
 
 
+
+
+def test_preprinted_sticker_is_bound_from_the_form(volunteer, app, world):
+    from intake.models import User
+    from intake.services.code_register import reserve_codes
+
+    with app.app_context():
+        code = reserve_codes(db.session, 1, batch="r", user=db.session.get(User, world.user_ids["coordinator"]))[0]
+    _, fields = intake_fields(volunteer)
+    data = {**fields, "category_id": world.phone_id, "weight_kg": "0,2", "grade": "B", "source_id": 0,
+            "code": f"{code[:3]} {code[3:].lower()}"}
+    response = volunteer.post("/intake", data=data)
+    assert response.headers["Location"] == f"/i/{code}"
+    _, fields = intake_fields(volunteer)
+    again = volunteer.post("/intake", data={**data, **fields})
+    assert again.status_code == 422
+    assert f"Le code {code} est déjà sur un autre objet." in again.get_data(as_text=True)

@@ -131,12 +131,14 @@ def render_label(stock: Stock, content: LabelContent, *, font_path: str | None =
     text_width = right - left
     usable_height = height - 2 * stock.dots(1.0)
 
-    # The code is never shortened: the largest size at which it fits whole.
+    # The code is never shortened. Sized for the widest code of its length, so that
+    # every label of a stock shows its code at the same size.
     code_size = int(usable_height * 0.32)
-    measured = font(code_size, font_path).getlength(content.code)
+    widest = "M" * len(content.code)
+    measured = font(code_size, font_path).getlength(widest)
     if measured > text_width:
         code_size = int(code_size * text_width / measured)  # widths grow in proportion to the size
-    while code_size > stock.dots(1.5) and font(code_size, font_path).getlength(content.code) > text_width:
+    while code_size > stock.dots(1.5) and font(code_size, font_path).getlength(widest) > text_width:
         code_size -= 1
     # Smaller lines rather than fewer, down to 1.6 mm; then the last lines give way.
     wanted = max(1, len(content.lines))
