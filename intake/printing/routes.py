@@ -151,11 +151,14 @@ def _day(text: str | None) -> date | None:
         abort(400)
 
 
-def _batch_codes(point) -> list[str]:
+def _job() -> tuple[CollectionPoint | None, Stock, list[str]]:
+    """Where I am, on which stock, which codes: what every batch view starts from."""
+    point = current_point()
+    stock = chosen_stock(point)
     codes = selected_codes(point)
     if len(codes) > current_app.config["MAX_LABELS_PER_JOB"]:
         abort(413)
-    return codes
+    return point, stock, codes
 
 
 @bp.route("/labels")
@@ -172,9 +175,7 @@ def batch():
 @roles_required(*STAFF_ROLES)
 def batch_pdf():
     """Many labels in one PDF: sheets fill position by position (after skip), rolls a page each."""
-    point = current_point()
-    stock = chosen_stock(point)
-    codes = _batch_codes(point)
+    point, stock, codes = _job()
     pdf = labels.labels_pdf(stock, render(stock, label_contents(codes)), skip=_skip(stock), offset_mm=_offset(point))
     return _pdf_response(pdf, f"etiquettes-{stock.id}.pdf")
 
@@ -183,9 +184,7 @@ def batch_pdf():
 @roles_required(*STAFF_ROLES)
 def print_page():
     """Labels laid out in mm for the phone's or the browser's print dialog, at 100 %."""
-    point = current_point()
-    stock = chosen_stock(point)
-    codes = _batch_codes(point)
+    point, stock, codes = _job()
     label_contents(codes)  # 404 for an unknown code, before the page promises anything
     skip = _skip(stock)
     slots = []
@@ -204,9 +203,8 @@ def print_css():
     stock = chosen_stock(point)
     dx, dy = _offset(point)
     page_width, page_height = stock.page_size_mm
-    drawn_width = stock.width_dots * 25.4 / stock.dpi
-    drawn_height = stock.height_dots * 25.4 / stock.dpi
-    inset_x, inset_y = (stock.width_mm - drawn_width) / 2, (stock.height_mm - drawn_height) / 2
+    drawn_width, drawn_height = stock.drawn_size_mm
+    inset_x, inset_y = stock.inset_mm
     positions = [stock.sheet.position(i) for i in range(stock.sheet.per_page)] if stock.sheet else [(0.0, 0.0)]
     css = render_template("printing/print.css", page_width=page_width, page_height=page_height,
                           width=drawn_width, height=drawn_height, positions=positions,

@@ -69,6 +69,17 @@ class Stock:
         return round(mm * self.dpi / MM_PER_INCH)
 
     @property
+    def drawn_size_mm(self) -> tuple[float, float]:
+        """The size of the drawn image on paper: the label, or the part of it the printer reaches."""
+        return self.width_dots * MM_PER_INCH / self.dpi, self.height_dots * MM_PER_INCH / self.dpi
+
+    @property
+    def inset_mm(self) -> tuple[float, float]:
+        """Where the drawn image starts within the label: centred."""
+        drawn_width, drawn_height = self.drawn_size_mm
+        return (self.width_mm - drawn_width) / 2, (self.height_mm - drawn_height) / 2
+
+    @property
     def page_size_mm(self) -> tuple[float, float]:
         """The PDF page: the whole sheet, or one label for rolls and die-cut labels."""
         if self.sheet:

@@ -19,7 +19,7 @@ import qrcode
 from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
 
-from .label_stock import MM_PER_INCH, Stock
+from .label_stock import Stock
 
 MIN_MODULE_DOTS = 4
 QUIET_ZONE_MODULES = 4
@@ -177,10 +177,8 @@ def labels_pdf(stock: Stock, images: list[Image.Image], *, skip: int = 0,
     pdf.set_auto_page_break(False)
     pdf.set_margin(0)
     pdf.set_creator("intake")
-    drawn_width = stock.width_dots * MM_PER_INCH / stock.dpi
-    drawn_height = stock.height_dots * MM_PER_INCH / stock.dpi
-    inset_x = (stock.width_mm - drawn_width) / 2
-    inset_y = (stock.height_mm - drawn_height) / 2
+    drawn_width, drawn_height = stock.drawn_size_mm
+    inset_x, inset_y = stock.inset_mm
     for index, image in enumerate(images, start=skip if stock.sheet else 0):
         if stock.sheet:
             if index == skip or index % stock.sheet.per_page == 0:
