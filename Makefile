@@ -18,18 +18,23 @@ $(BIN)/flask: pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,postgres,redis,brother]'
 	touch $(BIN)/flask
 
-install: $(BIN)/flask
+# Browser libraries (qr-scanner), exactly as package-lock.json pins them.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+install: $(BIN)/flask node_modules/.package-lock.json
 
 run: install
 	INTAKE_ENV=development $(BIN)/flask --app intake upgrade
 	INTAKE_ENV=development $(BIN)/flask --app intake demo
 	INTAKE_ENV=development $(BIN)/flask --app intake run --host $(HOST) --port $(PORT)
 
-# Browser tests drive Debian's Chromium; install it (and an emoji font) when missing.
+# Browser tests drive Debian's Chromium (its fake camera is fed a video made by ffmpeg);
+# install them, and an emoji font, when missing.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@command -v chromium >/dev/null 2>&1 && command -v ffmpeg >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-color-emoji; }
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium ffmpeg fonts-noto-color-emoji; }
 
 test: install browser
 	$(MAKE) test-sqlite

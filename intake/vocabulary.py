@@ -68,9 +68,28 @@ VOCABULARY = {
         "small_it_telecom": _l("6. Small IT and telecommunication equipment"),
         "pv_panels": _l("7. Photovoltaic panels"),
     },
+    "barrier": {
+        "Spare parts not available": _l("Spare parts not available"),
+        "Spare parts too expensive": _l("Spare parts too expensive"),
+        "No way to open the product": _l("No way to open the product"),
+        "Repair information not available": _l("Repair information not available"),
+        "Lack of equipment": _l("Lack of equipment"),
+        "Item too worn out": _l("Item too worn out"),
+    },
+    "erasure_level": {
+        "clear": _l("Clear (overwrite)"),
+        "purge": _l("Purge (secure erase, cryptographic erase)"),
+        "destroy": _l("Destroy (shredding, drilling)"),
+    },
+    "verification": {
+        "passed": _l("Verified: passed"),
+        "failed": _l("Verified: failed"),
+    },
     "event": {
         "received": _l("Received"),
         "status": _l("Status changed"),
+        "checklist": _l("Checklist"),
+        "erasure": _l("Data erasure"),
         "note": _l("Note"),
         "label_printed": _l("Label printed"),
     },

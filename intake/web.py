@@ -41,12 +41,14 @@ def register_blueprints(app: Flask) -> None:
     from .items.routes import bp as items_bp
     from .main.routes import bp as main_bp
     from .printing.routes import bp as printing_bp
+    from .workshop.routes import bp as workshop_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(items_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(printing_bp)
+    app.register_blueprint(workshop_bp)
     register_api(app)
 
 
@@ -64,7 +66,8 @@ def set_security_headers(response):
     response.headers.setdefault(
         "Content-Security-Policy",
         "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
-        "style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
+        "style-src 'self'; script-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
+        "frame-ancestors 'none'",
     )
     if request.endpoint and not request.endpoint.startswith("static"):
         # Pages can hold what volunteers typed: keep them out of shared caches.

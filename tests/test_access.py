@@ -51,6 +51,11 @@ GET_ROUTES = [
     ("/labels/calibration.pdf", "/labels/calibration.pdf", STAFF),
     ("/labels/preprinted", "/labels/preprinted", COORDINATOR_ONLY),
     ("/labels/preprinted/<batch_id>", "/labels/preprinted/{batch}", COORDINATOR_ONLY),
+    ("/workshop", "/workshop", STAFF),
+    ("/scan", "/scan", STAFF),
+    ("/scan/go", "/scan/go?code={code}", {**STAFF, "volunteer": 302, "technician": 302, "coordinator": 302}),
+    ("/scan/many", "/scan/many", STAFF),
+    ("/vendor/<path:filename>", "/vendor/qr-scanner/qr-scanner.min.js", EVERYONE),
 ]
 
 # State-changing routes: visitors who may not use them are stopped before the form is even read.
@@ -66,6 +71,11 @@ POST_ROUTES = [
     ("/api/v1/items", "/api/v1/items"),
     ("/i/<code>/print", "/i/{code}/print"),
     ("/labels/preprinted", "/labels/preprinted"),
+    ("/i/<code>/status", "/i/{code}/status"),
+    ("/i/<code>/checklist", "/i/{code}/checklist"),
+    ("/i/<code>/erasure", "/i/{code}/erasure"),
+    ("/scan/many", "/scan/many"),
+    ("/api/v1/items/<code>/transitions", "/api/v1/items/{code}/transitions"),
 ]
 POST_FORBIDDEN = {
     "/intake": {"landlord"},
@@ -76,6 +86,11 @@ POST_FORBIDDEN = {
     "/api/v1/items": {"landlord"},
     "/i/<code>/print": {"landlord"},
     "/labels/preprinted": {"volunteer", "technician", "landlord"},
+    "/i/<code>/status": {"landlord"},
+    "/i/<code>/checklist": {"volunteer", "landlord"},
+    "/i/<code>/erasure": {"volunteer", "landlord"},
+    "/scan/many": {"landlord"},
+    "/api/v1/items/<code>/transitions": {"landlord"},
 }
 
 

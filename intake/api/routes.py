@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import request
+from flask import jsonify, make_response, request
+from werkzeug.http import HTTP_STATUS_CODES
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from sqlalchemy.orm import joinedload
 
 from ..auth.identity import bearer_token
 from ..extensions import api, csrf, db
-from ..models import CollectionPoint, Container, Organisation
+from ..models import CollectionPoint, Container, Item, Organisation
 from ..models.user import STAFF_ROLES
 from ..services import items as item_queries
 from ..services.catalogue import intake_categories
 from ..services.codes import normalize_code
 from ..services.intake import Donation, IntakeRejected, register_donation
+from ..services.status import TransitionRefused, Work, change_status
 from .schemas import (
     CategorySchema,
     CollectionPointSchema,
@@ -24,6 +26,7 @@ from .schemas import (
     ItemSchema,
     ItemWithHistorySchema,
     OrganisationSchema,
+    TransitionSchema,
 )
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", description="Items, and the lists the intake form needs.")
@@ -72,6 +75,29 @@ def get_item(code):
     if item is None:
         abort(404, message="No item with this code.")
     return item
+
+
+@bp.route("/items/<code>/transitions", methods=["POST"])
+@bp.arguments(TransitionSchema)
+@bp.response(200, ItemWithHistorySchema, description="The item moved; its history includes the change.")
+@bp.alt_response(409, description="Not from this status (the allowed ones are named), or the item moved meanwhile.")
+@bp.alt_response(403, description="This role cannot make this change.")
+def transition_item(values, code):
+    """Move an item to another status (the item's life is one state machine)."""
+    canonical = normalize_code(code)
+    item = db.session.scalar(sa.select(Item).where(Item.code == canonical)) if canonical else None
+    if item is None:
+        abort(404, message="No item with this code.")
+    seen = values.pop("seen_status")
+    target = values.pop("to")
+    try:
+        change_status(db.session, item, target, user=current_user, work=Work(**values), seen_status=seen)
+    except TransitionRefused as refused:
+        # The body names where the item is and where this user may move it from there.
+        return make_response(jsonify(code=refused.status, status=HTTP_STATUS_CODES[refused.status],
+                                     message=str(refused.message), current=refused.current,
+                                     allowed=refused.allowed), refused.status)
+    return item_queries.item_page(db.session, item.code)
 
 
 @bp.route("/categories")

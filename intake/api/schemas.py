@@ -98,3 +98,16 @@ class ContainerSchema(Schema):
     id = fields.Integer()
     name = fields.String()
     tare_kg = fields.Float()
+
+
+class TransitionSchema(Schema):
+    """Move an item along its life."""
+
+    to = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    seen_status = fields.String(load_default=None, data_key="from", validate=validate.OneOf(STATUSES),
+                                metadata={"description": "The status the client last saw; refused (409) if it moved since."})
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+    minutes = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=24 * 60))
+    parts = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    barrier = fields.String(load_default=None, allow_none=True,
+                            metadata={"description": "ORDS repair barrier, when the item is given up."})

@@ -19,12 +19,12 @@ from ..services.catalogue import intake_categories
 from ..services.codes import normalize_code
 from ..services.intake import Donation, IntakeRejected, register_donation
 from ..services.photos import PhotoRejected, encode_photo
+from .today import POINT_KEY, SOURCE_KEY, current_point
+from ..workshop.routes import workshop_context
 from .forms import PRIVATE_DONOR, IntakeForm, SameAgainForm, SetupForm
 
 bp = Blueprint("items", __name__)
 
-POINT_KEY = "intake_point_id"
-SOURCE_KEY = "intake_source_id"
 
 
 def _source_choices() -> list[SelectChoice]:
@@ -32,12 +32,6 @@ def _source_choices() -> list[SelectChoice]:
         sa.select(Organisation.id, Organisation.name).where(Organisation.active).order_by(Organisation.name)
     )
     return [SelectChoice(PRIVATE_DONOR, _("Private donor"))] + [SelectChoice(row.id, row.name) for row in organisations]
-
-
-def current_point() -> CollectionPoint | None:
-    point_id = session.get(POINT_KEY)
-    point = db.session.get(CollectionPoint, point_id) if point_id else None
-    return point if point is not None and point.active else None
 
 
 @bp.route("/intake/setup", methods=["GET", "POST"])
@@ -160,7 +154,7 @@ def show(code: str):
         return render_template("items/show.html", item=item, events=item.events,
                                again_form=SameAgainForm(client_uuid=str(uuid.uuid4())),
                                printer_point=point if point and point.printer_uri else None,
-                               pdf_fallback=session.pop("label_pdf_fallback", None))
+                               pdf_fallback=session.pop("label_pdf_fallback", None), **workshop_context(item))
     item = db.session.scalar(sa.select(Item).where(Item.code == canonical))
     if item is None:
         abort(404)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+import os
+
+from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request,
+                   send_from_directory, session, url_for)
 from flask_login import current_user, login_required
 
 from ..auth.routes import safe_next
@@ -18,6 +21,8 @@ def home():
     """Each role lands where its work is."""
     if current_user.role == "landlord":
         return render_template("main/landlord_home.html")
+    if current_user.role == "technician":
+        return redirect(url_for("workshop.queue"))
     return redirect(url_for("items.intake"))
 
 
@@ -37,6 +42,22 @@ def healthz():
 def favicon():
     """Browsers ask for it whatever the page says; answer with the app's icon."""
     return current_app.send_static_file("icons/icon.svg")
+
+
+# Browser libraries installed from the npm registry (package.json, pinned), served from
+# node_modules, which is never committed. Only these packages are reachable.
+VENDOR_PACKAGES = ("qr-scanner",)
+
+
+@bp.route("/vendor/<path:filename>")
+def vendor(filename: str):
+    """A file of a pinned npm package (e.g. qr-scanner/qr-scanner.min.js)."""
+    package, _, path = filename.partition("/")
+    if package not in VENDOR_PACKAGES or not path.endswith(".js"):
+        abort(404)
+    folder = os.path.join(os.path.dirname(current_app.root_path), "node_modules", package)
+    response = send_from_directory(folder, path, mimetype="text/javascript", max_age=86400)
+    return response
 
 
 @bp.route("/language", methods=["POST"])

@@ -1,6 +1,7 @@
 """The data model, one module per aggregate."""
 
 from .category import Category
+from .erasure import Erasure
 from .item import Container, Item, ItemEvent, Photo
 from .label import IssuedCode
 from .organisation import CollectionPoint, Organisation, Territory
@@ -11,6 +12,7 @@ __all__ = [
     "Category",
     "CollectionPoint",
     "Container",
+    "Erasure",
     "IssuedCode",
     "Item",
     "ItemEvent",

@@ -39,6 +39,8 @@ class Category(db.Model):
     data_bearing: Mapped[bool] = mapped_column(default=False)
     default_weight_kg: Mapped[Optional[Decimal]] = mapped_column(sa.Numeric(9, 3))
     icon: Mapped[Optional[str]] = mapped_column(sa.String(16))
+    # The functional checks an item must pass before it is ready, e.g. ["Freins", "Vitesses"].
+    checklist: Mapped[Optional[list]] = mapped_column(sa.JSON)
     active: Mapped[bool] = mapped_column(default=True)
 
     parent: Mapped[Optional["Category"]] = relationship(remote_side=[id])

@@ -58,11 +58,13 @@ class Item(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, index=True)
     created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    # Who moved it last: the workshop's "mine" list.
+    handled_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
 
     category: Mapped[Category] = relationship()
     source: Mapped[Optional[Organisation]] = relationship()
     collection_point: Mapped[CollectionPoint] = relationship()
-    created_by: Mapped[Optional["User"]] = relationship()  # noqa: F821
+    created_by: Mapped[Optional["User"]] = relationship(foreign_keys=[created_by_id])  # noqa: F821
     photo: Mapped[Optional["Photo"]] = relationship(back_populates="item", uselist=False)
     events: Mapped[list["ItemEvent"]] = relationship(
         back_populates="item", order_by="ItemEvent.id", lazy="raise_on_sql"

@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..auth.identity import roles_required
 from ..extensions import db
-from ..items.routes import current_point
+from ..items.today import current_point
 from ..models import CollectionPoint, IssuedCode, Item, ItemEvent
 from ..models.user import STAFF_ROLES
 from ..services import labels, printers

@@ -60,6 +60,20 @@ DEFAULT_CATEGORIES = {
     ]),
 }
 
+# Functional checks before an item is ready (coordinators change them per category).
+COMPUTER_CHECKS = ["Démarrage et alimentation", "Écran", "Clavier et pavé tactile", "Santé de la batterie",
+                   "Santé du stockage (SMART)", "Wi-Fi et ports"]
+CHECKLISTS = {
+    "Ordinateur portable": COMPUTER_CHECKS,
+    "Ordinateur fixe": ["Démarrage et alimentation", "Santé du stockage (SMART)", "Ports USB et réseau", "Ventilation"],
+    "Tablette": ["Démarrage et charge", "Écran tactile", "Santé de la batterie", "Wi-Fi", "Caméras"],
+    "Téléphone mobile": ["Démarrage et charge", "Écran tactile", "Santé de la batterie", "Appels et micro",
+                         "Réseau mobile et Wi-Fi", "Caméras", "Déverrouillage (compte retiré)"],
+    "Vélo": ["Freins", "Vitesses", "Pneus et chambres à air", "Éclairage", "Direction et jeu", "Chaîne"],
+    "Lave-linge, cuisinière (GEM hors froid)": ["Mise sous tension", "Cycle complet", "Étanchéité", "Sécurité électrique"],
+    "Réfrigérateur, congélateur (GEM froid)": ["Mise sous tension", "Production de froid", "Joints", "Sécurité électrique"],
+}
+
 # How far back "most used" looks when ordering the intake grid.
 USAGE_WINDOW = timedelta(days=90)
 
@@ -76,7 +90,7 @@ def install_default_categories(session: Session) -> int:
         for name, deee, ords, data_bearing, weight, icon in children:
             session.add(Category(parent=parent, name=name, family=family, deee_category=deee,
                                  ords_category=ords, data_bearing=data_bearing,
-                                 default_weight_kg=Decimal(weight), icon=icon))
+                                 default_weight_kg=Decimal(weight), icon=icon, checklist=CHECKLISTS.get(name)))
             made += 1
     session.commit()
     return made

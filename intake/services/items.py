@@ -7,7 +7,7 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from ..models import Item, ItemEvent, Photo
+from ..models import Category, Item, ItemEvent, Photo
 from .intake import Donation
 
 
@@ -17,7 +17,7 @@ def item_page(session: Session, code: str) -> Item | None:
         sa.select(Item)
         .where(Item.code == code)
         .options(
-            joinedload(Item.category),
+            joinedload(Item.category).joinedload(Category.parent),
             joinedload(Item.source),
             joinedload(Item.collection_point),
             joinedload(Item.created_by),

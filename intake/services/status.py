@@ -1,0 +1,219 @@
+"""The item's life: which status may follow which, who may move it, and what `ready` needs.
+
+The one place that changes an item's status; pages, the API and bulk actions
+all call ``change_status``. Every change writes an ItemEvent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from ..models import Erasure, Item, ItemEvent, User
+from ..models.base import now_utc
+from ..models.item import STATUSES
+
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "received": ("diagnosing", "to_recycle", "dismantled"),
+    # An item that works needs no repair: diagnosing may lead straight to ready.
+    "diagnosing": ("repairing", "ready", "to_recycle", "dismantled"),
+    "repairing": ("ready", "to_recycle", "dismantled"),
+    "ready": ("sold", "handed_over", "to_recycle", "dismantled"),
+    "sold": ("returned",),
+    "handed_over": ("returned",),
+    "returned": ("repairing",),
+    # Normally through a recycling batch handed to the eco-organism.
+    "to_recycle": ("recycled",),
+    "recycled": (),
+    "dismantled": (),
+}
+
+# Who may move an item *to* each status.
+WORKSHOP = {"technician", "coordinator"}
+MAY_MOVE_TO: dict[str, set[str]] = {
+    "diagnosing": WORKSHOP,
+    "repairing": WORKSHOP,
+    "ready": WORKSHOP,
+    "sold": WORKSHOP,
+    "handed_over": WORKSHOP,
+    "returned": WORKSHOP,
+    # A volunteer at the drop-off may send an obviously dead item to recycling.
+    "to_recycle": WORKSHOP | {"volunteer"},
+    "recycled": {"coordinator"},
+    "dismantled": WORKSHOP,
+}
+
+# ORDS 0.3 repair barriers, for items given up.
+REPAIR_BARRIERS = ("Spare parts not available", "Spare parts too expensive", "No way to open the product",
+                   "Repair information not available", "Lack of equipment", "Item too worn out")
+DEFAULT_CHECKLIST = ("Test fonctionnel complet",)
+DATA_MUST_BE_ERASED_BEFORE = ("ready", "sold", "handed_over")
+
+
+class TransitionRefused(Exception):
+    """The change cannot be made; ``status`` is the HTTP answer (403 or 409)."""
+
+    def __init__(self, message, *, status: int = 409, allowed: list[str] | None = None, current: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.status = status
+        self.allowed = allowed or []
+        self.current = current
+
+
+@dataclass(frozen=True)
+class Work:
+    """What the technician says about a change: all optional."""
+
+    note: str | None = None
+    minutes: int | None = None
+    parts: str | None = None
+    barrier: str | None = None
+
+
+def allowed_transitions(status: str, role: str) -> list[str]:
+    """The statuses this role may move an item to from ``status``."""
+    return [target for target in TRANSITIONS.get(status, ()) if role in MAY_MOVE_TO[target]]
+
+
+def checklist_for(item: Item) -> list[str]:
+    category = item.category
+    return list(category.checklist or (category.parent.checklist if category.parent else None) or DEFAULT_CHECKLIST)
+
+
+def _since_last_return(session: Session, item: Item):
+    """Work done before a return does not count for the next release."""
+    returned_at = session.scalar(sa.select(sa.func.max(ItemEvent.at)).where(
+        ItemEvent.item_id == item.id, ItemEvent.to_status == "returned"))
+    return returned_at
+
+
+def latest_checklist(session: Session, item: Item) -> ItemEvent | None:
+    since = _since_last_return(session, item)
+    query = sa.select(ItemEvent).where(ItemEvent.item_id == item.id, ItemEvent.kind == "checklist")
+    if since is not None:
+        query = query.where(ItemEvent.at >= since)
+    return session.scalar(query.order_by(ItemEvent.id.desc()).limit(1))
+
+
+def erasures(session: Session, item: Item) -> list[Erasure]:
+    """This item's erasure records since its last return, oldest first."""
+    since = _since_last_return(session, item)
+    query = sa.select(Erasure).where(Erasure.item_id == item.id)
+    if since is not None:
+        query = query.where(Erasure.performed_at >= since)
+    return list(session.scalars(query.order_by(Erasure.id)))
+
+
+def erasure_problem(session: Session, item: Item):
+    """Why the item's data is not known to be gone, or None (décret 2022-190, NIST SP 800-88)."""
+    records = erasures(session, item)
+    if not records:
+        return _l("Its data has not been erased yet.")
+    latest = records[-1]
+    if not latest.passed:
+        return _l("The last erasure failed its verification: a Purge or Destroy must succeed.")
+    if any(not record.passed for record in records) and latest.level == "clear":
+        return _l("After a failed erasure, only a Purge or Destroy that passes can release it.")
+    return None
+
+
+def readiness_problems(session: Session, item: Item, target: str) -> list:
+    problems = []
+    if target == "ready":
+        checklist = latest_checklist(session, item)
+        if checklist is None or not (checklist.data or {}).get("passed"):
+            problems.append(_l("Its functional checklist has not been passed."))
+    if target in DATA_MUST_BE_ERASED_BEFORE and item.category.data_bearing:
+        problem = erasure_problem(session, item)
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+def change_status(session: Session, item: Item, target: str, *, user: User, work: Work = Work(),
+                  seen_status: str | None = None, collection_point_id: int | None = None) -> ItemEvent:
+    """Move the item to ``target``, or raise TransitionRefused. Commits.
+
+    ``seen_status`` is the status the person saw on their screen. The update
+    only applies if the item is still there: of two technicians moving it at
+    once, one wins and the other is told it moved.
+    """
+    origin = item.status
+    if seen_status is not None and seen_status != origin:
+        raise _moved(item, user)
+    if target not in STATUSES:
+        raise TransitionRefused(_l("Unknown status."), status=422)
+    allowed = allowed_transitions(origin, user.role)
+    if target not in TRANSITIONS.get(origin, ()):
+        raise TransitionRefused(_l("An item cannot go from this status to that one."), allowed=allowed, current=origin)
+    if user.role not in MAY_MOVE_TO[target]:
+        raise TransitionRefused(_l("Your role cannot make this change."), status=403, allowed=allowed, current=origin)
+    problems = readiness_problems(session, item, target)
+    if problems:
+        raise TransitionRefused(" ".join(str(p) for p in problems), allowed=allowed, current=origin)
+    if work.barrier is not None and work.barrier not in REPAIR_BARRIERS:
+        raise TransitionRefused(_l("Unknown repair barrier."), status=422)
+
+    now = now_utc()
+    moved = session.execute(
+        sa.update(Item).where(Item.id == item.id, Item.status == origin)
+        .values(status=target, status_changed_at=now, handled_by_id=user.id)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        session.rollback()
+        session.refresh(item)
+        raise _moved(item, user)
+    data = {"barrier": work.barrier} if work.barrier else None
+    event = ItemEvent(item_id=item.id, kind="status", from_status=origin, to_status=target, note=work.note or None,
+                      minutes=work.minutes, parts=work.parts or None, data=data, user_id=user.id,
+                      collection_point_id=collection_point_id, at=now)
+    session.add(event)
+    session.commit()
+    item.status, item.status_changed_at, item.handled_by_id = target, now, user.id
+    return event
+
+
+def _moved(item: Item, user: User) -> TransitionRefused:
+    from ..vocabulary import term
+
+    return TransitionRefused(_l("Someone moved this item meanwhile: it is now “%(status)s”.",
+                                status=term("status", item.status)),
+                             current=item.status, allowed=allowed_transitions(item.status, user.role))
+
+
+def record_checklist(session: Session, item: Item, results: dict[str, bool], *, user: User,
+                     work: Work = Work()) -> ItemEvent:
+    """The functional checks of the item's category, each passed or not. Commits."""
+    expected = checklist_for(item)
+    if set(results) != set(expected):
+        raise TransitionRefused(_l("Answer every check of the list."), status=422)
+    event = ItemEvent(item_id=item.id, kind="checklist", note=work.note or None, minutes=work.minutes,
+                      parts=work.parts or None, user_id=user.id,
+                      data={"results": {name: bool(results[name]) for name in expected},
+                            "passed": all(results.values())})
+    session.add(event)
+    session.commit()
+    return event
+
+
+def record_erasure(session: Session, item: Item, *, user: User, level: str, method: str, tool: str,
+                   tool_version: str, verification: str, storage_serial: str | None = None,
+                   certificate_ref: str | None = None) -> Erasure:
+    """A new erasure record; it supersedes the item's previous one, which stays. Commits."""
+    previous = session.scalar(sa.select(Erasure).where(Erasure.item_id == item.id)
+                              .order_by(Erasure.id.desc()).limit(1))
+    erasure = Erasure(item_id=item.id, level=level, method=method, tool=tool, tool_version=tool_version,
+                      verification=verification, storage_serial=storage_serial or None,
+                      certificate_ref=certificate_ref or None, operator_id=user.id,
+                      supersedes_id=previous.id if previous else None)
+    session.add(erasure)
+    session.flush()
+    session.add(ItemEvent(item_id=item.id, kind="erasure", user_id=user.id, at=erasure.performed_at,
+                          data={"erasure_id": erasure.id, "level": level, "verification": verification}))
+    session.commit()
+    return erasure

@@ -1,0 +1,50 @@
+"""Workshop forms: moving an item on, its checklist, its data erasure."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..services.status import REPAIR_BARRIERS
+from ..vocabulary import choices
+
+
+class WorkFields(FlaskForm):
+    """What was done: shared by every workshop form."""
+
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    minutes = IntegerField(_l("Time spent (minutes)"), validators=[Optional(), NumberRange(min=0, max=24 * 60)],
+                           render_kw={"inputmode": "numeric"})
+    parts = StringField(_l("Parts used"), validators=[Optional(), Length(max=500)])
+
+
+class TransitionForm(WorkFields):
+    to = RadioField(_l("Move to"), validators=[InputRequired(_l("Choose where the item goes."))])
+    seen_status = HiddenField()
+    barrier = SelectField(_l("Why it cannot be repaired"), default="",
+                          choices=[SelectChoice("", "—")] + choices("barrier"))
+
+
+class ChecklistForm(WorkFields):
+    """The checks themselves are the category's, read from the request by the view."""
+
+
+class ErasureForm(FlaskForm):
+    level = SelectField(_l("NIST SP 800-88 level"), choices=choices("erasure_level"))
+    method = StringField(_l("Method"), validators=[DataRequired(), Length(max=200)],
+                         render_kw={"placeholder": "ATA Secure Erase, NVMe Format, réinitialisation chiffrée…"})
+    tool = StringField(_l("Tool"), validators=[DataRequired(), Length(max=120)],
+                       render_kw={"placeholder": "nwipe, hdparm, ShredOS…"})
+    tool_version = StringField(_l("Tool version"), validators=[DataRequired(), Length(max=40)])
+    verification = RadioField(_l("Verification"), choices=choices("verification"),
+                              validators=[InputRequired(_l("Say whether the verification passed."))])
+    storage_serial = StringField(_l("Storage serial number"), validators=[Optional(), Length(max=120)])
+    certificate_ref = StringField(_l("Certificate reference"), validators=[Optional(), Length(max=200)])
+
+
+class BulkForm(WorkFields):
+    to = SelectField(_l("Move them all to"))
+    codes = HiddenField()

@@ -1,0 +1,201 @@
+"""The workshop: moving items along their life, checklists, data erasure, the queue, scanning."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+from wtforms.fields.choices import SelectChoice
+
+from ..auth.identity import roles_required
+from ..extensions import db
+from ..items.today import current_point
+from ..models import Category, CollectionPoint, Item
+from ..models.item import STATUSES
+from ..models.user import STAFF_ROLES
+from ..services import status as machine
+from ..services.codes import normalize_code
+from ..vocabulary import term
+from .forms import BulkForm, ChecklistForm, ErasureForm, TransitionForm
+
+bp = Blueprint("workshop", __name__)
+
+
+def _item(code: str) -> Item:
+    canonical = normalize_code(code) or abort(404)
+    return db.session.scalar(sa.select(Item).where(Item.code == canonical)
+                             .options(joinedload(Item.category).joinedload(Category.parent))) or abort(404)
+
+
+def workshop_context(item: Item) -> dict:
+    """What the item page needs to move the item on: built once, here."""
+    allowed = machine.allowed_transitions(item.status, current_user.role)
+    transition = TransitionForm(seen_status=item.status)
+    transition.to.choices = [SelectChoice(target, term("status", target)) for target in allowed]
+    return {
+        "transition_form": transition,
+        "checklist": machine.checklist_for(item),
+        "latest_checklist": machine.latest_checklist(db.session, item),
+        "checklist_form": ChecklistForm(),
+        "erasures": machine.erasures(db.session, item) if item.category.data_bearing else [],
+        "erasure_form": ErasureForm() if item.category.data_bearing else None,
+        "ready_problems": machine.readiness_problems(db.session, item, "ready") if "ready" in allowed else [],
+    }
+
+
+def _work(form) -> machine.Work:
+    return machine.Work(note=form.note.data, minutes=form.minutes.data, parts=form.parts.data)
+
+
+def _refused(refused: machine.TransitionRefused) -> None:
+    flash(str(refused.message), "error")
+
+
+@bp.route("/i/<code>/status", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def change_status(code: str):
+    """Move the item on; refused changes say why and change nothing."""
+    item = _item(code)
+    form = TransitionForm()
+    form.to.choices = [SelectChoice(target, target) for target in STATUSES]
+    if not form.validate_on_submit():
+        flash(_("Choose where the item goes."), "error")
+        return redirect(url_for("items.show", code=item.code))
+    point = current_point()
+    work = _work(form)
+    work = machine.Work(work.note, work.minutes, work.parts, form.barrier.data or None)
+    try:
+        machine.change_status(db.session, item, form.to.data, user=current_user, work=work,
+                              seen_status=form.seen_status.data or None,
+                              collection_point_id=point.id if point else None)
+    except machine.TransitionRefused as refused:
+        _refused(refused)
+    else:
+        flash(_("Now: %(status)s.", status=term("status", item.status)), "success")
+    return redirect(url_for("items.show", code=item.code))
+
+
+@bp.route("/i/<code>/checklist", methods=["POST"])
+@roles_required("technician", "coordinator")
+def checklist(code: str):
+    """Record the functional checks, each passed or failed."""
+    item = _item(code)
+    form = ChecklistForm()
+    if form.validate_on_submit():
+        names = machine.checklist_for(item)
+        answers = {name: request.form.get(f"check-{index}") for index, name in enumerate(names)}
+        if None in answers.values():
+            flash(_("Answer every check of the list."), "error")
+        else:
+            try:
+                event = machine.record_checklist(db.session, item, {n: a == "pass" for n, a in answers.items()},
+                                                 user=current_user, work=_work(form))
+            except machine.TransitionRefused as refused:
+                _refused(refused)
+            else:
+                flash(_("Checklist passed.") if event.data["passed"] else _("Checklist recorded: some checks failed."),
+                      "success" if event.data["passed"] else "error")
+    return redirect(url_for("items.show", code=item.code))
+
+
+@bp.route("/i/<code>/erasure", methods=["POST"])
+@roles_required("technician", "coordinator")
+def erasure(code: str):
+    """Record a data erasure; earlier records stay, superseded."""
+    item = _item(code)
+    if not item.category.data_bearing:
+        abort(404)
+    form = ErasureForm()
+    if form.validate_on_submit():
+        record = machine.record_erasure(db.session, item, user=current_user, level=form.level.data,
+                                        method=form.method.data, tool=form.tool.data,
+                                        tool_version=form.tool_version.data, verification=form.verification.data,
+                                        storage_serial=form.storage_serial.data,
+                                        certificate_ref=form.certificate_ref.data)
+        flash(_("Erasure recorded.") if record.passed else _("Erasure recorded as failed: the item stays blocked."),
+              "success" if record.passed else "error")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+    return redirect(url_for("items.show", code=item.code))
+
+
+@bp.route("/workshop")
+@roles_required(*STAFF_ROLES)
+def queue():
+    """Items waiting in one status, the longest waiting first; mine or everyone's."""
+    status = request.args.get("status", "received")
+    if status not in STATUSES:
+        abort(404)
+    query = (sa.select(Item).where(Item.status == status)
+             .options(joinedload(Item.category), joinedload(Item.collection_point))
+             .order_by(Item.status_changed_at, Item.id))
+    if request.args.get("mine") == "1":
+        query = query.where(Item.handled_by_id == current_user.id)
+    category_id = request.args.get("category", type=int)
+    if category_id:
+        query = query.where(Item.category_id == category_id)
+    point_id = request.args.get("point", type=int)
+    if point_id:
+        query = query.where(Item.collection_point_id == point_id)
+    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
+    counts = dict(db.session.execute(sa.select(Item.status, sa.func.count()).group_by(Item.status)).all())
+    categories = db.session.scalars(sa.select(Category).where(Category.active).order_by(Category.name)).all()
+    points = db.session.scalars(sa.select(CollectionPoint).order_by(CollectionPoint.name)).all()
+    return render_template("workshop/queue.html", page=page, status=status, counts=counts, statuses=STATUSES,
+                           categories=categories, points=points, now=machine.now_utc())
+
+
+@bp.route("/scan")
+@roles_required(*STAFF_ROLES)
+def scan():
+    """Scan a label with the camera (or a photo of it, or type its code) to open the item."""
+    return render_template("workshop/scan.html", many=False, base_url=_base_url())
+
+
+@bp.route("/scan/go")
+@roles_required(*STAFF_ROLES)
+def go():
+    """A typed code: open its item, or say what is wrong with it."""
+    code = normalize_code(request.args.get("code", ""))
+    if code is None:
+        flash(_("This code is not valid: check the label, or type it again."), "error")
+        return redirect(url_for("workshop.scan"))
+    if not db.session.scalar(sa.select(Item.id).where(Item.code == code)):
+        flash(_("No item has the code %(code)s.", code=code), "error")
+        return redirect(url_for("workshop.scan"))
+    return redirect(url_for("items.show", code=code))
+
+
+@bp.route("/scan/many", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def scan_many():
+    """Scan items one after another, then apply one change to them all."""
+    form = BulkForm()
+    form.to.choices = [SelectChoice(target, term("status", target)) for target in STATUSES[1:]]
+    results = None
+    if form.validate_on_submit():
+        codes = [normalize_code(part) for part in (form.codes.data or "").split()]
+        items = db.session.scalars(sa.select(Item).where(Item.code.in_([c for c in codes if c]))
+                                   .options(joinedload(Item.category))).all()
+        point = current_point()
+        results = []
+        for item in sorted(items, key=lambda i: codes.index(i.code)):
+            try:
+                machine.change_status(db.session, item, form.to.data, user=current_user, work=_work(form),
+                                      collection_point_id=point.id if point else None)
+                results.append((item, None))
+            except machine.TransitionRefused as refused:
+                results.append((item, str(refused.message)))
+        unknown = [code for code in codes if code not in {item.code for item in items}]
+        for code in unknown:
+            results.append((None, _("No item has the code %(code)s.", code=code or "?")))
+    return render_template("workshop/scan.html", many=True, form=form, results=results, base_url=_base_url())
+
+
+def _base_url() -> str:
+    """Scanned URLs must start with this to be followed: our own item addresses only."""
+    return (current_app.config["PUBLIC_BASE_URL"] or request.host_url).rstrip("/")
