@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField
+from wtforms import StringField, TextAreaField
 
 
 def parse_decimal(text: str | None) -> Decimal | None:
@@ -43,3 +43,14 @@ class DecimalCommaField(StringField):
         if self.raw_text is not None:
             return self.raw_text
         return "" if self.data is None else format(self.data.normalize(), "f").replace(".", ",")
+
+
+class LinesField(TextAreaField):
+    """One entry per line; ``data`` is the list of non-empty lines, or None when there is none."""
+
+    def process_formdata(self, valuelist):
+        lines = [line.strip() for line in (valuelist[0] if valuelist else "").splitlines()]
+        self.data = [line for line in lines if line] or None
+
+    def _value(self):
+        return "\n".join(self.data or [])

@@ -217,3 +217,84 @@ def test_service_refuses_unknown_barrier(app, world):
         with pytest.raises(TransitionRefused):
             change_status(db.session, item, "to_recycle", user=db.session.get(User, world.user_ids["technician"]),
                           work=Work(barrier="bored"))
+
+
+def test_coordinator_sets_a_category_checklist(app, client, auth, world, tokens):
+    from .conftest import csrf_token_from
+
+    auth.login_as("coordinator")
+    url = f"/admin/categories/{world.bike_id}"
+    page = client.get(url).get_data(as_text=True)
+    response = client.post(url, data={"name": "Vélo", "parent_id": 0, "family": "leisure", "deee_category": "",
+                                      "default_weight_kg": "14", "icon": "🚲", "active": "y",
+                                      "checklist": "Freins\n  Vitesses \n\nPneus\n", "csrf_token": csrf_token_from(page)})
+    assert response.status_code == 302
+    with app.app_context():
+        code = make_item(world, category_id=world.bike_id, weight_kg=14).code
+    item_page = client.get(f"/i/{code}").get_data(as_text=True)
+    assert "Freins" in item_page and "Vitesses" in item_page and "Pneus" in item_page
+    checks = {"check-0": "pass", "check-1": "pass", "check-2": "fail"}
+    client.post(f"/i/{code}/checklist", data={**checks, "csrf_token": csrf_token_from(item_page)})
+    put_in(app, code, "repairing")
+    assert move(client, tokens["coordinator"], code, "ready").status_code == 409  # tyres failed
+    item_page = client.get(f"/i/{code}").get_data(as_text=True)
+    client.post(f"/i/{code}/checklist", data={**checks, "check-2": "pass", "csrf_token": csrf_token_from(item_page)})
+    assert move(client, tokens["coordinator"], code, "ready").status_code == 200
+
+
+def test_item_page_forms_move_the_item(app, client, auth, world):
+    from .conftest import csrf_token_from
+
+    with app.app_context():
+        code = make_item(world).code
+    auth.login_as("technician")
+    page = client.get(f"/i/{code}").get_data(as_text=True)
+    token = csrf_token_from(page)
+    done = client.post(f"/i/{code}/status", data={"to": "diagnosing", "seen_status": "received", "note": "écran fêlé",
+                                                  "minutes": "10", "csrf_token": token}, follow_redirects=True)
+    assert "Désormais : En diagnostic." in done.get_data(as_text=True)
+    stale = client.post(f"/i/{code}/status", data={"to": "to_recycle", "seen_status": "received", "csrf_token": token},
+                        follow_redirects=True)
+    assert "entre-temps" in stale.get_data(as_text=True)
+    erasure = client.post(f"/i/{code}/erasure", data={"level": "purge", "method": "Réinitialisation chiffrée",
+                                                      "tool": "Android", "tool_version": "14", "verification": "passed",
+                                                      "certificate_ref": "<b>EFF-2</b>", "csrf_token": token},
+                          follow_redirects=True)
+    html = erasure.get_data(as_text=True)
+    assert "Effacement enregistré." in html and "&lt;b&gt;EFF-2&lt;/b&gt;" in html
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Erasure.id))) == 1
+
+
+def test_staff_scanning_with_the_phone_camera_app_get_back_to_the_item(app, client, world):
+    from .conftest import csrf_token_from
+    from .factories import PASSWORD, email_for
+
+    with app.app_context():
+        code = make_item(world).code
+    passport = client.get(f"/i/{code}").get_data(as_text=True)
+    assert f"/login?next=%2Fi%2F{code}" in passport
+    page = client.get(f"/login?next=/i/{code}").get_data(as_text=True)
+    response = client.post(f"/login?next=/i/{code}", data={"email": email_for("technician"), "password": PASSWORD,
+                                                          "csrf_token": csrf_token_from(page)})
+    assert response.headers["Location"] == f"/i/{code}"
+
+
+def test_typed_code_opens_the_item_or_explains(app, client, auth, world):
+    with app.app_context():
+        code = make_item(world).code
+    auth.login_as("technician")
+    assert client.get(f"/scan/go?code={code.lower()}").headers["Location"] == f"/i/{code}"
+    assert "pas valide" in client.get("/scan/go?code=ABC", follow_redirects=True).get_data(as_text=True)
+
+
+def test_workshop_queue_oldest_first_and_mine(app, client, auth, world, tokens):
+    with app.app_context():
+        first, second = make_item(world).code, make_item(world).code
+    move(client, tokens["technician"], second, "diagnosing")
+    move(client, tokens["coordinator"], first, "diagnosing")
+    auth.login_as("technician")
+    everyone = client.get("/workshop?status=diagnosing").get_data(as_text=True)
+    assert everyone.index(second) < everyone.index(first)  # waiting longer comes first
+    mine = client.get("/workshop?status=diagnosing&mine=1").get_data(as_text=True)
+    assert second in mine and first not in mine

@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from ..formfields import DecimalCommaField
+from ..formfields import DecimalCommaField, LinesField
 from ..services.accounts import MIN_PASSWORD_LENGTH
 from ..vocabulary import choices
 
@@ -81,13 +81,19 @@ class CategoryForm(FlaskForm):
     parent_id = SelectField(_l("Parent category"), coerce=_optional_id)
     family = SelectField(_l("Product family"), choices=choices("family"))
     deee_category = SelectField(_l("WEEE category"), choices=[SelectChoice("", "—")] + choices("deee_category"),
-                                filters=[lambda v: v or None])
+                                default="")
     ords_category = StringField(_l("ORDS category"), validators=[Optional(), Length(max=80)])
     data_bearing = BooleanField(_l("Holds personal data (erasure required)"))
     default_weight_kg = DecimalCommaField(_l("Default weight (kg)"),
                                           validators=[Optional(), NumberRange(min=Decimal("0.001"))])
     icon = StringField(_l("Icon (emoji)"), validators=[Optional(), Length(max=16)])
+    checklist = LinesField(_l("Checks before it is ready (one per line)"), render_kw={"rows": 6},
+                           description=_l("Empty: the parent category's list, or one overall functional test."))
     active = BooleanField(_l("Offered at intake"), default=True)
+
+    def populate_obj(self, obj):
+        super().populate_obj(obj)
+        obj.deee_category = obj.deee_category or None  # "—": not electrical waste
 
 
 class ContainerForm(FlaskForm):
