@@ -273,7 +273,7 @@ def test_staff_scanning_with_the_phone_camera_app_get_back_to_the_item(app, clie
     with app.app_context():
         code = make_item(world).code
     passport = client.get(f"/i/{code}").get_data(as_text=True)
-    assert f"/login?next=%2Fi%2F{code}" in passport
+    assert f"/login?next=/i/{code}" in passport
     page = client.get(f"/login?next=/i/{code}").get_data(as_text=True)
     response = client.post(f"/login?next=/i/{code}", data={"email": email_for("technician"), "password": PASSWORD,
                                                           "csrf_token": csrf_token_from(page)})
