@@ -48,3 +48,14 @@ def create_app() -> Flask:
         return jsonify(id=row.id), 201
 
     return app
+
+
+def create_hello_app() -> Flask:
+    """The floor of any page: bare Flask answering a constant string."""
+    app = Flask(__name__)
+
+    @app.get("/hello")
+    def hello():
+        return "hello"
+
+    return app

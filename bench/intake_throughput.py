@@ -10,91 +10,15 @@ is the ratio intake / bare, since these machines are noisy.
 from __future__ import annotations
 
 import argparse
-import http.client
-import json
 import os
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 import uuid
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-POSTGRES = "postgresql+psycopg://127.0.0.1:5432/test"
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_up(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"server on port {port} did not start")
-
-
-def gunicorn(app_spec: str, env: dict, port: int) -> subprocess.Popen:
-    command = [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-               "--log-level", "warning", app_spec]
-    return subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
-
-
-def hammer(port: int, path: str, headers: dict, bodies: list[dict], clients: int) -> dict:
-    """POST every body once, from ``clients`` keep-alive connections; latency per request."""
-    latencies, errors, lock = [], [], threading.Lock()
-    queue = iter(bodies)
-
-    def worker():
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        while True:
-            with lock:
-                body = next(queue, None)
-            if body is None:
-                break
-            payload = json.dumps(body)
-            started = time.perf_counter()
-            try:
-                connection.request("POST", path, payload, {"Content-Type": "application/json", **headers})
-                response = connection.getresponse()
-                response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException) as error:
-                status = repr(error)
-                connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            elapsed = time.perf_counter() - started
-            with lock:
-                latencies.append(elapsed)
-                if status != 201:
-                    errors.append(status)
-        connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
-    latencies.sort()
-    return {
-        "requests": len(bodies),
-        "per_second": len(bodies) / wall,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
-        "errors": len(errors),
-        "first_errors": errors[:3],
-    }
+from bench.harness import POSTGRES, ROOT, free_port, gunicorn, hammer, wait_until_up  # noqa: E402
 
 
 def prepare_intake(database_url: str, instance: str) -> tuple[str, dict]:
@@ -156,7 +80,7 @@ def main() -> None:
         try:
             wait_until_up(port)
             bodies = [{"client_uuid": str(uuid.uuid4()), "weight_kg": 0.2, "grade": "B"} for _ in range(args.requests)]
-            bare = hammer(port, "/items", {}, bodies, args.clients)
+            bare = hammer(port, "POST", "/items", {}, bodies, args.clients)
         finally:
             server.terminate()
             server.wait()
@@ -172,7 +96,7 @@ def main() -> None:
             wait_until_up(port)
             bodies = [{"client_uuid": str(uuid.uuid4()), "weight_kg": 0.2, "grade": "B", **ids}
                       for _ in range(args.requests)]
-            intake = hammer(port, "/api/v1/items", {"Authorization": f"Bearer {token}"}, bodies, args.clients)
+            intake = hammer(port, "POST", "/api/v1/items", {"Authorization": f"Bearer {token}"}, bodies, args.clients)
         finally:
             server.terminate()
             server.wait()

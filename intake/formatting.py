@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from babel.dates import format_datetime as babel_format_datetime
+from flask_babel import format_date, format_decimal, get_locale, get_timezone
 
 from .vocabulary import register_vocabulary
 
@@ -16,9 +17,17 @@ def format_weight(value: Decimal | float | None) -> str:
     return f"{format_decimal(value, format='#,##0.###')} kg"
 
 
+def format_local_datetime(value) -> str:
+    """A short local date and time ("26/11/2026 10:16" in French), in the app's time zone."""
+    if not value:
+        return ""
+    # Babel directly, with the request's locale and zone: pages list dozens of dates.
+    return babel_format_datetime(value, "short", tzinfo=get_timezone(), locale=get_locale())
+
+
 def register_template_helpers(app) -> None:
     app.jinja_env.filters["weight"] = format_weight
-    app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, "short") if value else ""
+    app.jinja_env.filters["datetime"] = format_local_datetime
     app.jinja_env.filters["date"] = lambda value: format_date(value, "medium") if value else ""
     app.jinja_env.filters["decimal"] = lambda value: format_decimal(value) if value is not None else ""
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())

@@ -19,6 +19,7 @@ STAFF = {"volunteer": 200, "technician": 200, "coordinator": 200, "landlord": 40
 COORDINATOR_ONLY = {"volunteer": 403, "technician": 403, "coordinator": 200, "landlord": 403, "anonymous": "login"}
 API = {"volunteer": 200, "technician": 200, "coordinator": 200, "landlord": 403, "anonymous": 401}
 EVERYONE = dict.fromkeys(VISITORS, 200)
+WORKSHOP = {**STAFF, "volunteer": 403}
 
 # (URL rule, concrete URL, expected status per visitor). "login" means: redirected to /login?next=...
 GET_ROUTES = [
@@ -52,6 +53,8 @@ GET_ROUTES = [
     ("/labels/preprinted", "/labels/preprinted", COORDINATOR_ONLY),
     ("/labels/preprinted/<batch_id>", "/labels/preprinted/{batch}", COORDINATOR_ONLY),
     ("/workshop", "/workshop", STAFF),
+    ("/i/<code>/checklist", "/i/{code}/checklist", WORKSHOP),
+    ("/i/<code>/erasure", "/i/{code}/erasure", WORKSHOP),
     ("/scan", "/scan", STAFF),
     ("/scan/go", "/scan/go?code={code}", {**STAFF, "volunteer": 302, "technician": 302, "coordinator": 302}),
     ("/scan/many", "/scan/many", STAFF),

@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from ..auth.identity import roles_required
 from ..extensions import db
 from ..items.today import current_point
-from ..models import Category, CollectionPoint, Item
+from ..models import Category, CollectionPoint, Erasure, Item
 from ..models.item import STATUSES
 from ..models.user import STAFF_ROLES
 from ..services import status as machine
@@ -34,13 +34,12 @@ def workshop_context(item: Item) -> dict:
     allowed = machine.allowed_transitions(item.status, current_user.role)
     transition = TransitionForm(seen_status=item.status)
     transition.to.choices = [SelectChoice(target, term("status", target)) for target in allowed]
+    workshop_role = current_user.role in ("technician", "coordinator")
     return {
         "transition_form": transition,
-        "checklist": machine.checklist_for(item),
-        "latest_checklist": machine.latest_checklist(db.session, item),
-        "checklist_form": ChecklistForm(),
-        "erasures": machine.erasures(db.session, item) if item.category.data_bearing else [],
-        "erasure_form": ErasureForm() if item.category.data_bearing else None,
+        "barriers": [(code, term("barrier", code)) for code in machine.REPAIR_BARRIERS],
+        "latest_checklist": machine.latest_checklist(db.session, item) if workshop_role else None,
+        "erasures": machine.erasures(db.session, item) if workshop_role and item.category.data_bearing else [],
         "ready_problems": machine.readiness_problems(db.session, item, "ready") if "ready" in allowed else [],
     }
 
@@ -64,8 +63,7 @@ def change_status(code: str):
         flash(_("Choose where the item goes."), "error")
         return redirect(url_for("items.show", code=item.code))
     point = current_point()
-    work = _work(form)
-    work = machine.Work(work.note, work.minutes, work.parts, form.barrier.data or None)
+    work = machine.Work(form.note.data, form.minutes.data, form.parts.data, form.barrier.data or None)
     try:
         machine.change_status(db.session, item, form.to.data, user=current_user, work=work,
                               seen_status=form.seen_status.data or None,
@@ -77,33 +75,31 @@ def change_status(code: str):
     return redirect(url_for("items.show", code=item.code))
 
 
-@bp.route("/i/<code>/checklist", methods=["POST"])
+@bp.route("/i/<code>/checklist", methods=["GET", "POST"])
 @roles_required("technician", "coordinator")
 def checklist(code: str):
-    """Record the functional checks, each passed or failed."""
+    """The category's functional checks, each passed or failed."""
     item = _item(code)
+    names = machine.checklist_for(item)
     form = ChecklistForm()
     if form.validate_on_submit():
-        names = machine.checklist_for(item)
         answers = {name: request.form.get(f"check-{index}") for index, name in enumerate(names)}
         if None in answers.values():
             flash(_("Answer every check of the list."), "error")
         else:
-            try:
-                event = machine.record_checklist(db.session, item, {n: a == "pass" for n, a in answers.items()},
-                                                 user=current_user, work=_work(form))
-            except machine.TransitionRefused as refused:
-                _refused(refused)
-            else:
-                flash(_("Checklist passed.") if event.data["passed"] else _("Checklist recorded: some checks failed."),
-                      "success" if event.data["passed"] else "error")
-    return redirect(url_for("items.show", code=item.code))
+            event = machine.record_checklist(db.session, item, {n: a == "pass" for n, a in answers.items()},
+                                             user=current_user, work=_work(form))
+            flash(_("Checklist passed.") if event.data["passed"] else _("Checklist recorded: some checks failed."),
+                  "success" if event.data["passed"] else "error")
+            return redirect(url_for("items.show", code=item.code))
+    return render_template("workshop/checklist.html", item=item, form=form, checklist=names,
+                           latest_checklist=machine.latest_checklist(db.session, item))
 
 
-@bp.route("/i/<code>/erasure", methods=["POST"])
+@bp.route("/i/<code>/erasure", methods=["GET", "POST"])
 @roles_required("technician", "coordinator")
 def erasure(code: str):
-    """Record a data erasure; earlier records stay, superseded."""
+    """The item's erasure records, and a new one; earlier records stay, superseded."""
     item = _item(code)
     if not item.category.data_bearing:
         abort(404)
@@ -116,11 +112,10 @@ def erasure(code: str):
                                         certificate_ref=form.certificate_ref.data)
         flash(_("Erasure recorded.") if record.passed else _("Erasure recorded as failed: the item stays blocked."),
               "success" if record.passed else "error")
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
-    return redirect(url_for("items.show", code=item.code))
+        return redirect(url_for("items.show", code=item.code))
+    records = db.session.scalars(sa.select(Erasure).where(Erasure.item_id == item.id)
+                                 .options(joinedload(Erasure.operator)).order_by(Erasure.id)).all()
+    return render_template("workshop/erasure.html", item=item, form=form, erasures=records)
 
 
 @bp.route("/workshop")
