@@ -54,3 +54,4 @@ translations: install
 bench: install
 	$(BIN)/python bench/intake_throughput.py
 	$(BIN)/python bench/label_rendering.py
+	$(BIN)/python bench/item_page.py
