@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Optional
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import UTCDateTime, now_utc, one_of
@@ -28,5 +28,7 @@ class IssuedCode(db.Model):
     created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
     item_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("item.id"), unique=True)
     bound_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    item: Mapped[Optional["Item"]] = relationship()  # noqa: F821
 
     __table_args__ = (one_of("kind", CODE_KINDS, "kind"),)

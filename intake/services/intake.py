@@ -104,9 +104,12 @@ def register_donation(session: Session, donation: Donation, *, user: User) -> Re
             item = _insert(session, donation, digest, net_weight, tare, category, point, user,
                            code=preprinted or new_code())
             if preprinted:
+                session.flush()
                 _bind_preprinted(session, item)
             else:
-                session.add(IssuedCode(code=item.code, kind="assigned", created_by_id=user.id, item_id=item.id,
+                # Entered in the register in the same flush as the item: the code's primary key
+                # there is what makes a drawn code that was already issued fail and be drawn again.
+                session.add(IssuedCode(code=item.code, kind="assigned", created_by_id=user.id, item=item,
                                        bound_at=item.created_at))
             session.commit()
             return Registration(item, created=True)
@@ -228,5 +231,4 @@ def _insert(session, donation: Donation, digest: str, net_weight: Decimal, tare:
         data={"grade": donation.grade, "weight_kg": str(net_weight), "tare_kg": str(tare)},
     )
     session.add(item)
-    session.flush()
     return item
