@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 
@@ -104,7 +105,7 @@ def test_a_foreign_qr_code_is_refused(app, live_server, world, camera_phone, tmp
     assert page.url.endswith("/scan")
 
 
-def test_scan_many_then_move_them_all(app, live_server, world, staff_client, camera_phone, tmp_path):
+def test_scan_many_then_move_them_all(app, live_server, world, staff_client, camera_phone, tmp_path, screenshots):
     app.config["PUBLIC_BASE_URL"] = live_server
     with app.app_context():
         codes = [make_item(world).code for _ in range(2)]
@@ -114,6 +115,7 @@ def test_scan_many_then_move_them_all(app, live_server, world, staff_client, cam
     sign_in(page)
     page.goto("/scan/many")
     expect(page.locator(".scanned-count")).to_have_text("2", timeout=20000)
+    page.screenshot(path=os.path.join(screenshots, "scan-many.png"), full_page=True)
     # Take the first one out of the batch before confirming.
     page.locator(".scanned li", has_text=codes[0]).get_by_role("button", name="Retirer").click()
     expect(page.locator(".scanned-count")).to_have_text("1")
