@@ -70,9 +70,8 @@ def test_every_template_and_module_message_is_in_the_catalogue():
         known = {m.id for m in read_po(po_file, locale="fr") if m.id}
     method_map = [("intake/**.py", "python"), ("templates/**.html", "jinja2")]
     found = set()
-    for directory, prefix in ((".", ""),):
-        for _filename, _lineno, message, _comments, _context in extract_from_dir(
-                directory, method_map=method_map, keywords={"_": None, "_l": None, "gettext": None,
-                                                             "lazy_gettext": None, "ngettext": (1, 2)}):
-            found.add(message if isinstance(message, str) else message[0])
+    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+            ".", method_map=method_map, keywords={"_": None, "_l": None, "gettext": None,
+                                                  "lazy_gettext": None, "ngettext": (1, 2)}):
+        found.add(message if isinstance(message, str) else message[0])
     assert found - known == set()

@@ -73,7 +73,7 @@ class CollectionPointForm(FlaskForm):
             try:
                 Printer.from_uri(field.data)
             except PrinterMisconfigured:
-                raise ValidationError(_l("Not a printer address (brother-ql://… or zpl://…)."))
+                raise ValidationError(_l("Not a printer address (brother-ql://… or zpl://…).")) from None
 
 
 class CategoryForm(FlaskForm):

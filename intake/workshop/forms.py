@@ -8,7 +8,6 @@ from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..services.status import REPAIR_BARRIERS
 from ..vocabulary import choices
 
 
