@@ -44,7 +44,8 @@ def chosen_stock(point: CollectionPoint | None = None) -> Stock:
         if request.args.get("stock"):
             abort(404)
         wanted = next((s.id for s in stocks().values() if s.sheet), next(iter(stocks())))
-    session[STOCK_KEY] = wanted
+    if session.get(STOCK_KEY) != wanted:  # a cookie write only when the choice changes
+        session[STOCK_KEY] = wanted
     return stocks()[wanted]
 
 
