@@ -11,11 +11,10 @@ from sqlalchemy.orm import joinedload
 
 from ..auth.identity import bearer_token
 from ..extensions import api, csrf, db
-from ..models import CollectionPoint, Container, Item, Organisation
+from ..models import CollectionPoint, Container, Organisation
 from ..models.user import STAFF_ROLES
 from ..services import items as item_queries
 from ..services.catalogue import intake_categories
-from ..services.codes import normalize_code
 from ..services.intake import Donation, IntakeRejected, register_donation
 from ..services.status import TransitionRefused, Work, change_status
 from .schemas import (
@@ -70,8 +69,7 @@ def create_item(values):
 @bp.response(200, ItemWithHistorySchema)
 def get_item(code):
     """One item with its whole history, oldest event first."""
-    canonical = normalize_code(code)
-    item = item_queries.item_page(db.session, canonical) if canonical else None
+    item = item_queries.item_page(db.session, code)
     if item is None:
         abort(404, message="No item with this code.")
     return item
@@ -84,8 +82,7 @@ def get_item(code):
 @bp.alt_response(403, description="This role cannot make this change.")
 def transition_item(values, code):
     """Move an item to another status (the item's life is one state machine)."""
-    canonical = normalize_code(code)
-    item = db.session.scalar(sa.select(Item).where(Item.code == canonical)) if canonical else None
+    item = item_queries.find_item(db.session, code)
     if item is None:
         abort(404, message="No item with this code.")
     seen = values.pop("seen_status")

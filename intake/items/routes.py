@@ -155,9 +155,7 @@ def show(code: str):
                                again_form=SameAgainForm(client_uuid=str(uuid.uuid4())),
                                printer_point=point if point and point.printer_uri else None,
                                pdf_fallback=session.pop("label_pdf_fallback", None), **workshop_context(item))
-    item = db.session.scalar(sa.select(Item).where(Item.code == canonical))
-    if item is None:
-        abort(404)
+    item = item_queries.find_item(db.session, canonical) or abort(404)
     return render_template("items/passport.html", item=item)
 
 
@@ -187,9 +185,5 @@ def index():
 
 
 def _item_or_404(code: str) -> Item:
-    canonical = normalize_code(code)
-    item = db.session.scalar(sa.select(Item).where(Item.code == canonical)) if canonical else None
-    if item is None:
-        abort(404)
-    return item
+    return item_queries.find_item(db.session, code) or abort(404)
 

@@ -24,6 +24,7 @@ from ..models.user import STAFF_ROLES
 from ..services import labels, printers
 from ..services.code_register import reserve_codes
 from ..services.codes import normalize_code
+from ..services.items import find_item
 from ..services.label_stock import Stock
 from .content import content_for_blank, content_for_item
 from .forms import PreprintForm
@@ -226,7 +227,7 @@ def calibration():
 @roles_required(*STAFF_ROLES)
 def print_on_printer(code: str):
     """Send the label to my collection point's network printer; on failure, offer the PDF."""
-    item = db.session.scalar(sa.select(Item).where(Item.code == (normalize_code(code) or abort(404)))) or abort(404)
+    item = find_item(db.session, code) or abort(404)
     point = current_point() or item.collection_point
     if not point.printer_uri or point.printer_stock not in stocks():
         flash(_("No label printer is set for %(point)s.", point=point.name), "error")

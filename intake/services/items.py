@@ -8,23 +8,30 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..models import Category, Item, ItemEvent, Photo
+from .codes import normalize_code
 from .intake import Donation
 
 
-def item_page(session: Session, code: str) -> Item | None:
+def find_item(session: Session, typed_code: str, *options) -> Item | None:
+    """The item whose code this is, however it was typed or scanned; None if there is none."""
+    code = normalize_code(typed_code)
+    if code is None:
+        return None
+    return session.scalar(sa.select(Item).where(Item.code == code).options(*options))
+
+
+def item_page(session: Session, typed_code: str) -> Item | None:
     """The item with everything its page shows, in a fixed number of queries."""
-    return session.scalar(
-        sa.select(Item)
-        .where(Item.code == code)
-        .options(
-            joinedload(Item.category).joinedload(Category.parent),
-            joinedload(Item.source),
-            joinedload(Item.collection_point),
-            joinedload(Item.created_by),
-            # The page only needs to know a photo exists, not its bytes.
-            joinedload(Item.photo).load_only(Photo.id, Photo.width, Photo.height),
-            selectinload(Item.events).options(joinedload(ItemEvent.user), joinedload(ItemEvent.collection_point)),
-        )
+    return find_item(
+        session,
+        typed_code,
+        joinedload(Item.category).joinedload(Category.parent),
+        joinedload(Item.source),
+        joinedload(Item.collection_point),
+        joinedload(Item.created_by),
+        # The page only needs to know a photo exists, not its bytes.
+        joinedload(Item.photo).load_only(Photo.id, Photo.width, Photo.height),
+        selectinload(Item.events).options(joinedload(ItemEvent.user), joinedload(ItemEvent.collection_point)),
     )
 
 

@@ -84,33 +84,35 @@ def checklist_for(item: Item) -> list[str]:
     return list(category.checklist or (category.parent.checklist if category.parent else None) or DEFAULT_CHECKLIST)
 
 
-def _since_last_return(session: Session, item: Item):
-    """Work done before a return does not count for the next release."""
-    returned_at = session.scalar(sa.select(sa.func.max(ItemEvent.at)).where(
+@dataclass(frozen=True)
+class ReleaseState:
+    """The checks and erasures that count for the item's next release: those since its last return."""
+
+    checklist: ItemEvent | None  # the latest checklist
+    erasures: list[Erasure]  # oldest first; empty for items that hold no data
+
+    @property
+    def checklist_passed(self) -> bool:
+        return self.checklist is not None and bool((self.checklist.data or {}).get("passed"))
+
+
+def release_state(session: Session, item: Item) -> ReleaseState:
+    """Read once what `ready`, a sale or a handover depend on."""
+    since = session.scalar(sa.select(sa.func.max(ItemEvent.at)).where(
         ItemEvent.item_id == item.id, ItemEvent.to_status == "returned"))
-    return returned_at
-
-
-def latest_checklist(session: Session, item: Item) -> ItemEvent | None:
-    since = _since_last_return(session, item)
-    query = sa.select(ItemEvent).where(ItemEvent.item_id == item.id, ItemEvent.kind == "checklist")
+    checklists = sa.select(ItemEvent).where(ItemEvent.item_id == item.id, ItemEvent.kind == "checklist")
+    records = sa.select(Erasure).where(Erasure.item_id == item.id)
     if since is not None:
-        query = query.where(ItemEvent.at >= since)
-    return session.scalar(query.order_by(ItemEvent.id.desc()).limit(1))
+        checklists = checklists.where(ItemEvent.at >= since)
+        records = records.where(Erasure.performed_at >= since)
+    return ReleaseState(
+        checklist=session.scalar(checklists.order_by(ItemEvent.id.desc()).limit(1)),
+        erasures=list(session.scalars(records.order_by(Erasure.id))) if item.category.data_bearing else [],
+    )
 
 
-def erasures(session: Session, item: Item) -> list[Erasure]:
-    """This item's erasure records since its last return, oldest first."""
-    since = _since_last_return(session, item)
-    query = sa.select(Erasure).where(Erasure.item_id == item.id)
-    if since is not None:
-        query = query.where(Erasure.performed_at >= since)
-    return list(session.scalars(query.order_by(Erasure.id)))
-
-
-def erasure_problem(session: Session, item: Item):
+def erasure_problem(records: list[Erasure]):
     """Why the item's data is not known to be gone, or None (décret 2022-190, NIST SP 800-88)."""
-    records = erasures(session, item)
     if not records:
         return _l("Its data has not been erased yet.")
     latest = records[-1]
@@ -121,14 +123,13 @@ def erasure_problem(session: Session, item: Item):
     return None
 
 
-def readiness_problems(session: Session, item: Item, target: str) -> list:
+def readiness_problems(state: ReleaseState, item: Item, target: str) -> list:
+    """What stops the item from reaching ``target``; empty when nothing does."""
     problems = []
-    if target == "ready":
-        checklist = latest_checklist(session, item)
-        if checklist is None or not (checklist.data or {}).get("passed"):
-            problems.append(_l("Its functional checklist has not been passed."))
+    if target == "ready" and not state.checklist_passed:
+        problems.append(_l("Its functional checklist has not been passed."))
     if target in DATA_MUST_BE_ERASED_BEFORE and item.category.data_bearing:
-        problem = erasure_problem(session, item)
+        problem = erasure_problem(state.erasures)
         if problem:
             problems.append(problem)
     return problems
@@ -152,7 +153,8 @@ def change_status(session: Session, item: Item, target: str, *, user: User, work
         raise TransitionRefused(_l("An item cannot go from this status to that one."), allowed=allowed, current=origin)
     if user.role not in MAY_MOVE_TO[target]:
         raise TransitionRefused(_l("Your role cannot make this change."), status=403, allowed=allowed, current=origin)
-    problems = readiness_problems(session, item, target)
+    needs_state = target == "ready" or target in DATA_MUST_BE_ERASED_BEFORE
+    problems = readiness_problems(release_state(session, item), item, target) if needs_state else []
     if problems:
         raise TransitionRefused(" ".join(str(p) for p in problems), allowed=allowed, current=origin)
     if work.barrier is not None and work.barrier not in REPAIR_BARRIERS:

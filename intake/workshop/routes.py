@@ -17,6 +17,7 @@ from ..models.item import STATUSES
 from ..models.user import STAFF_ROLES
 from ..services import status as machine
 from ..services.codes import normalize_code
+from ..services.items import find_item
 from ..vocabulary import term
 from .forms import BulkForm, ChecklistForm, ErasureForm, TransitionForm
 
@@ -24,9 +25,7 @@ bp = Blueprint("workshop", __name__)
 
 
 def _item(code: str) -> Item:
-    canonical = normalize_code(code) or abort(404)
-    return db.session.scalar(sa.select(Item).where(Item.code == canonical)
-                             .options(joinedload(Item.category).joinedload(Category.parent))) or abort(404)
+    return find_item(db.session, code, joinedload(Item.category).joinedload(Category.parent)) or abort(404)
 
 
 def workshop_context(item: Item) -> dict:
@@ -35,12 +34,13 @@ def workshop_context(item: Item) -> dict:
     transition = TransitionForm(seen_status=item.status)
     transition.to.choices = [SelectChoice(target, term("status", target)) for target in allowed]
     workshop_role = current_user.role in ("technician", "coordinator")
+    state = machine.release_state(db.session, item) if workshop_role or "ready" in allowed else None
     return {
         "transition_form": transition,
         "barriers": [(code, term("barrier", code)) for code in machine.REPAIR_BARRIERS],
-        "latest_checklist": machine.latest_checklist(db.session, item) if workshop_role else None,
-        "erasures": machine.erasures(db.session, item) if workshop_role and item.category.data_bearing else [],
-        "ready_problems": machine.readiness_problems(db.session, item, "ready") if "ready" in allowed else [],
+        "latest_checklist": state.checklist if state else None,
+        "erasures": state.erasures if state else [],
+        "ready_problems": machine.readiness_problems(state, item, "ready") if "ready" in allowed else [],
     }
 
 
@@ -93,7 +93,7 @@ def checklist(code: str):
                   "success" if event.data["passed"] else "error")
             return redirect(url_for("items.show", code=item.code))
     return render_template("workshop/checklist.html", item=item, form=form, checklist=names,
-                           latest_checklist=machine.latest_checklist(db.session, item))
+                           latest_checklist=machine.release_state(db.session, item).checklist)
 
 
 @bp.route("/i/<code>/erasure", methods=["GET", "POST"])
