@@ -157,6 +157,8 @@ async function start() {
     const detector = await nativeDetector();
     engine = detector ? await startNative(detector) : await startQrScanner();
   } catch (error) {
+    // No camera (or no permission): the black frame would only take the screen.
+    root.querySelector(".scanner").hidden = true;
     say(root.dataset.msgNocamera, true);
     return;
   }
