@@ -31,6 +31,7 @@ GET_ROUTES = [
     ("/intake/setup", "/intake/setup", STAFF),
     ("/items", "/items", STAFF),
     ("/i/<code>", "/i/{code}", EVERYONE),
+    ("/i/<code>/history", "/i/{code}/history", STAFF),
     ("/i/<code>/photo", "/i/{code}/photo", STAFF),
     ("/admin/", "/admin/", COORDINATOR_ONLY),
     ("/admin/<slug>/", "/admin/users/", COORDINATOR_ONLY),

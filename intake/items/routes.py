@@ -24,7 +24,8 @@ from ..workshop.routes import workshop_context
 from .forms import PRIVATE_DONOR, IntakeForm, SameAgainForm, SetupForm
 
 bp = Blueprint("items", __name__)
-
+# The item page shows the latest lines of its story and links to the rest.
+HISTORY_ON_ITEM_PAGE = 10
 
 
 def _source_choices() -> list[SelectChoice]:
@@ -147,16 +148,25 @@ def show(code: str):
     if canonical != code:
         return redirect(url_for("items.show", code=canonical), 301)
     if current_user.is_authenticated and current_user.is_staff:
-        item = item_queries.item_page(db.session, canonical)
+        item = item_queries.item_page(db.session, canonical, whole_history=False)
         if item is None:
             abort(404)
         point = current_point()
-        return render_template("items/show.html", item=item, events=item.events,
+        history = item_queries.latest_history(db.session, item, HISTORY_ON_ITEM_PAGE)
+        return render_template("items/show.html", item=item, events=history.latest, history=history,
                                again_form=SameAgainForm(client_uuid=str(uuid.uuid4())),
                                printer_point=point if point and point.printer_uri else None,
                                pdf_fallback=session.pop("label_pdf_fallback", None), **workshop_context(item))
     item = item_queries.find_item(db.session, canonical) or abort(404)
     return render_template("items/passport.html", item=item)
+
+
+@bp.route("/i/<code>/history")
+@roles_required(*STAFF_ROLES)
+def history(code: str):
+    """The item's whole story, newest first."""
+    item = item_queries.item_page(db.session, code) or abort(404)
+    return render_template("items/history.html", item=item, events=list(reversed(item.events)))
 
 
 @bp.route("/i/<code>/photo")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -20,19 +21,47 @@ def find_item(session: Session, typed_code: str, *options) -> Item | None:
     return session.scalar(sa.select(Item).where(Item.code == code).options(*options))
 
 
-def item_page(session: Session, typed_code: str) -> Item | None:
-    """The item with everything its page shows, in a fixed number of queries."""
-    return find_item(
-        session,
-        typed_code,
+def item_page(session: Session, typed_code: str, *, whole_history: bool = True) -> Item | None:
+    """The item with everything its page shows, in a fixed number of queries.
+
+    ``whole_history=False`` leaves the history out: the page shows its latest
+    lines (``latest_history``) and links to the rest.
+    """
+    options = [
         joinedload(Item.category).joinedload(Category.parent),
         joinedload(Item.source),
         joinedload(Item.collection_point),
         joinedload(Item.created_by),
         # The page only needs to know a photo exists, not its bytes.
         joinedload(Item.photo).load_only(Photo.id, Photo.width, Photo.height),
-        selectinload(Item.events).options(joinedload(ItemEvent.user), joinedload(ItemEvent.collection_point)),
-    )
+    ]
+    if whole_history:
+        options.append(selectinload(Item.events).options(*_EVENT_OPTIONS))
+    return find_item(session, typed_code, *options)
+
+
+_EVENT_OPTIONS = (joinedload(ItemEvent.user), joinedload(ItemEvent.collection_point))
+
+
+@dataclass(frozen=True)
+class History:
+    """The latest lines of an item's story, newest first, and how many there are in all."""
+
+    latest: list[ItemEvent]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.latest)
+
+
+def latest_history(session: Session, item: Item, limit: int) -> History:
+    """The item's ``limit`` latest events and the count of all, in one query."""
+    rows = session.execute(
+        sa.select(ItemEvent, sa.func.count().over().label("total")).where(ItemEvent.item_id == item.id)
+        .options(*_EVENT_OPTIONS).order_by(ItemEvent.id.desc()).limit(limit)
+    ).all()
+    return History(latest=[row.ItemEvent for row in rows], total=rows[0].total if rows else 0)
 
 
 def recent_items(collection_point_id: int | None) -> sa.Select:
