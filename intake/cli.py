@@ -91,7 +91,21 @@ def backup_command(path):
     click.echo(f"Backup written to {path}.")
 
 
+tenants = AppGroup("tenants", help="Tenants' identities (GDPR).")
+
+
+@tenants.command("purge")
+def purge_tenants_command():
+    """Delete tenants' names, contacts and signatures past the retention period (run it daily)."""
+    from .clock import local_today
+    from .services.tenants import purge_expired_identities
+
+    deleted = purge_expired_identities(db.session, local_today())
+    click.echo(f"{deleted} tenant identities past the retention period deleted.")
+
+
 def register_commands(app) -> None:
+    app.cli.add_command(tenants)
     app.cli.add_command(users)
     app.cli.add_command(upgrade_command)
     app.cli.add_command(demo_command)

@@ -67,6 +67,11 @@ class Defaults:
     PRINTER_TIMEOUT = 5.0  # seconds before an unreachable printer is reported
     MAX_LABELS_PER_JOB = 1000
 
+    # Tenants' names, contacts and signatures are deleted this many days after the handover.
+    TENANT_IDENTITY_RETENTION_DAYS = 365
+    # Shown on the public item passport and the receipts: who to ask about an item.
+    ORGANISATION_CONTACT = None  # e.g. "Ressourcerie de la Roseraie · 02 41 00 00 00 · contact@example.org"
+
     API_TITLE = "intake"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.1.0"

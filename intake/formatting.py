@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from babel.dates import format_datetime as babel_format_datetime
-from flask_babel import format_date, format_decimal, get_locale, get_timezone
+from flask_babel import format_currency, format_date, format_percent, format_decimal, get_locale, get_timezone
 
 from .vocabulary import register_vocabulary
 
@@ -29,6 +29,8 @@ def register_template_helpers(app) -> None:
     app.jinja_env.filters["weight"] = format_weight
     app.jinja_env.filters["datetime"] = format_local_datetime
     app.jinja_env.filters["date"] = lambda value: format_date(value, "medium") if value else ""
+    app.jinja_env.filters["percent"] = lambda value: format_percent(value, "#,##0 %") if value is not None else ""
+    app.jinja_env.filters["money"] = lambda value: format_currency(value, "EUR") if value is not None else ""
     app.jinja_env.filters["decimal"] = lambda value: format_decimal(value) if value is not None else ""
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     register_vocabulary(app)

@@ -85,6 +85,32 @@ VOCABULARY = {
         "passed": _l("Verified: passed"),
         "failed": _l("Verified: failed"),
     },
+    "sale_channel": {
+        "shop": _l("Shop"),
+        "online": _l("Online"),
+        "event": _l("Event or market"),
+        "partner": _l("Through a partner"),
+    },
+    "acceptance": {
+        "signature": _l("Signature drawn on the phone"),
+        "typed_name": _l("Name typed by the tenant"),
+    },
+    "return_reason": {
+        "breakdown": _l("Breakdown"),
+        "missing_part": _l("Missing part or accessory"),
+        "does_not_suit": _l("Does not suit the person"),
+        "other": _l("Other reason"),
+    },
+    "batch_state": {
+        "open": _l("Being filled"),
+        "closed": _l("Handed to the eco-organism"),
+    },
+    "stage": {
+        "workshop": _l("Being checked and repaired in our workshop"),
+        "ready": _l("Checked and ready for a new owner"),
+        "second_life": _l("Living its second life"),
+        "recycling": _l("Sent for recycling"),
+    },
     "event": {
         "received": _l("Received"),
         "status": _l("Status changed"),

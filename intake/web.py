@@ -39,8 +39,11 @@ def register_blueprints(app: Flask) -> None:
     from .api.routes import register_api
     from .auth.routes import bp as auth_bp
     from .items.routes import bp as items_bp
+    from .landlord.routes import bp as landlord_bp
+    from .outcomes.routes import bp as outcomes_bp
     from .main.routes import bp as main_bp
     from .printing.routes import bp as printing_bp
+    from .reports.routes import bp as reports_bp
     from .workshop.routes import bp as workshop_bp
 
     app.register_blueprint(main_bp)
@@ -49,6 +52,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(printing_bp)
     app.register_blueprint(workshop_bp)
+    app.register_blueprint(outcomes_bp)
+    app.register_blueprint(landlord_bp)
+    app.register_blueprint(reports_bp)
     register_api(app)
 
 

@@ -118,6 +118,9 @@ class AuthActions:
 
     def login(self, email: str, password: str = factories.PASSWORD, follow_redirects=False):
         page = self.client.get("/login")
+        if page.status_code == 302:  # someone is signed in: sign them out first
+            self.client.post("/logout", data={"csrf_token": self.csrf_token()})
+            page = self.client.get("/login")
         return self.client.post("/login", data={"email": email, "password": password,
                                                 "csrf_token": csrf_token_from(page.get_data(as_text=True))},
                                 follow_redirects=follow_redirects)

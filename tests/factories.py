@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+
+from PIL import Image, ImageDraw
 
 from intake.extensions import db
 from intake.models import Category, CollectionPoint, Container, Organisation, Territory, User
 from intake.services.accounts import create_user
 from intake.services.intake import Donation, register_donation
+from intake.services.outcomes import Acceptance, record_handover
+from intake.services.status import change_status, checklist_for, record_checklist, record_erasure
 
 PASSWORD = "correct horse battery"
 ROLES = ("volunteer", "technician", "coordinator", "landlord")
@@ -57,3 +63,46 @@ def make_item(world: World, *, role: str = "volunteer", **values):
               "grade": "B", "collection_point_id": world.point_id, **values}
     user = db.session.get(User, world.user_ids[role])
     return register_donation(db.session, Donation(**values), user=user).item
+
+
+def user(world: World, role: str) -> User:
+    return db.session.get(User, world.user_ids[role])
+
+
+def make_ready(world: World, **values):
+    """An item (a phone by default) with a passed checklist and, if it holds data, a verified Purge, in `ready`."""
+    item = make_item(world, **values)
+    change_status(db.session, item, "diagnosing", user=user(world, "technician"))
+    pass_checks(world, item)
+    change_status(db.session, item, "ready", user=user(world, "technician"))
+    return item
+
+
+def pass_checks(world: World, item) -> None:
+    """A passed checklist and, if the item holds data, a verified Purge with a certificate."""
+    technician = user(world, "technician")
+    record_checklist(db.session, item, dict.fromkeys(checklist_for(item), True), user=technician)
+    if item.category.data_bearing:
+        record_erasure(db.session, item, user=technician, level="purge", method="ATA Secure Erase", tool="nwipe",
+                       tool_version="0.35", verification="passed", storage_serial="S3Z9NB0K",
+                       certificate_ref=f"CERT-{item.code}")
+
+
+def signature_png() -> bytes:
+    """A small drawn signature, as a signature pad sends it."""
+    image = Image.new("RGBA", (300, 120), (0, 0, 0, 0))
+    ImageDraw.Draw(image).line([(10, 100), (80, 20), (150, 90), (290, 30)], fill=(0, 0, 0, 255), width=4)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def make_handover(world: World, *, landlord_id: int | None = None, tenant_ref: str = "LOC-0042",
+                  residence: str = "Résidence Les Justices", item=None, signed: bool = True, **acceptance):
+    """A ready phone handed over to the landlord's tenant, with a drawn signature by default."""
+    item = item or make_ready(world)
+    accepted = Acceptance(signature_png=signature_png()) if signed else Acceptance(**acceptance)
+    return record_handover(db.session, item, user=user(world, "technician"),
+                           landlord_id=landlord_id or world.landlord_org_id, tenant_ref=tenant_ref,
+                           residence=residence, handed_on=date(2026, 11, 20), acceptance=accepted,
+                           warranty_months=12, retention_days=365, tenant_contact="06 12 34 56 78")

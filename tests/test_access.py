@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import io
+from datetime import date
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 import pytest
 from PIL import Image
 
 from intake.extensions import db
-from intake.models import Photo, User
+from intake.models import Organisation, Photo, User
 from intake.services.code_register import reserve_codes
+from intake.services.outcomes import plan_session, record_sale
+from intake.services.recycling import open_batch
 
-from .factories import make_item
+from .factories import make_handover, make_item, make_ready, user
 
 VISITORS = ("anonymous", "volunteer", "technician", "coordinator", "landlord")
 STAFF = {"volunteer": 200, "technician": 200, "coordinator": 200, "landlord": 403, "anonymous": "login"}
@@ -20,17 +24,20 @@ COORDINATOR_ONLY = {"volunteer": 403, "technician": 403, "coordinator": 200, "la
 API = {"volunteer": 200, "technician": 200, "coordinator": 200, "landlord": 403, "anonymous": 401}
 EVERYONE = dict.fromkeys(VISITORS, 200)
 WORKSHOP = {**STAFF, "volunteer": 403}
+LANDLORD = {"volunteer": 403, "technician": 403, "coordinator": 403, "landlord": 200, "anonymous": "login"}
+LANDLORD_API = {"volunteer": 403, "technician": 403, "coordinator": 403, "landlord": 200, "anonymous": 401}
 
 # (URL rule, concrete URL, expected status per visitor). "login" means: redirected to /login?next=...
 GET_ROUTES = [
-    ("/", "/", {"volunteer": 302, "technician": 302, "coordinator": 302, "landlord": 200, "anonymous": "login"}),
+    ("/", "/", {"volunteer": 302, "technician": 302, "coordinator": 302, "landlord": 302, "anonymous": "login"}),
     ("/login", "/login", {**dict.fromkeys(VISITORS, 302), "anonymous": 200}),
     ("/healthz", "/healthz", EVERYONE),
     ("/favicon.ico", "/favicon.ico", EVERYONE),
     ("/intake", "/intake", {**STAFF, "volunteer": 302, "technician": 302, "coordinator": 302}),  # -> choose a point first
     ("/intake/setup", "/intake/setup", STAFF),
     ("/items", "/items", STAFF),
-    ("/i/<code>", "/i/{code}", EVERYONE),
+    # A landlord user sees only its own tenants' devices: any other item is a 404.
+    ("/i/<code>", "/i/{code}", {**EVERYONE, "landlord": 404}),
     ("/i/<code>/history", "/i/{code}/history", STAFF),
     ("/i/<code>/photo", "/i/{code}/photo", STAFF),
     ("/admin/", "/admin/", COORDINATOR_ONLY),
@@ -60,6 +67,24 @@ GET_ROUTES = [
     ("/scan/go", "/scan/go?code={code}", {**STAFF, "volunteer": 302, "technician": 302, "coordinator": 302}),
     ("/scan/many", "/scan/many", STAFF),
     ("/vendor/<path:filename>", "/vendor/qr-scanner/qr-scanner.min.js", EVERYONE),
+    ("/i/<code>/sale", "/i/{code}/sale", WORKSHOP),
+    ("/sales/<int:sale_id>/receipt", "/sales/{sale}/receipt", WORKSHOP),
+    ("/i/<code>/handover", "/i/{code}/handover", WORKSHOP),
+    ("/handovers/<int:handover_id>", "/handovers/{handover}", WORKSHOP),
+    ("/handovers/<int:handover_id>/receipt.pdf", "/handovers/{handover}/receipt.pdf", WORKSHOP),
+    ("/handovers/<int:handover_id>/signature.png", "/handovers/{handover}/signature.png", COORDINATOR_ONLY),
+    ("/i/<code>/return", "/i/{code}/return", WORKSHOP),
+    ("/recycling", "/recycling", WORKSHOP),
+    ("/recycling/new", "/recycling/new", WORKSHOP),
+    ("/recycling/<int:batch_id>", "/recycling/{recycling}", WORKSHOP),
+    ("/recycling/register.csv", "/recycling/register.csv", COORDINATOR_ONLY),
+    ("/indicators", "/indicators", COORDINATOR_ONLY),
+    ("/landlord/", "/landlord/", LANDLORD),
+    ("/landlord/handovers/<int:handover_id>", "/landlord/handovers/{handover}", LANDLORD),
+    ("/landlord/handovers/<int:handover_id>/receipt.pdf", "/landlord/handovers/{handover}/receipt.pdf", LANDLORD),
+    ("/landlord/export.csv", "/landlord/export.csv", LANDLORD),
+    ("/api/v1/landlord/handovers", "/api/v1/landlord/handovers", LANDLORD_API),
+    ("/api/v1/landlord/handovers/<int:handover_id>", "/api/v1/landlord/handovers/{handover}", LANDLORD_API),
 ]
 
 # State-changing routes: visitors who may not use them are stopped before the form is even read.
@@ -80,6 +105,16 @@ POST_ROUTES = [
     ("/i/<code>/erasure", "/i/{code}/erasure"),
     ("/scan/many", "/scan/many"),
     ("/api/v1/items/<code>/transitions", "/api/v1/items/{code}/transitions"),
+    ("/i/<code>/sale", "/i/{code}/sale"),
+    ("/i/<code>/handover", "/i/{code}/handover"),
+    ("/i/<code>/return", "/i/{code}/return"),
+    ("/handovers/<int:handover_id>/sessions", "/handovers/{handover}/sessions"),
+    ("/handovers/<int:handover_id>/sessions/<int:session_id>", "/handovers/{handover}/sessions/{session}"),
+    ("/recycling/new", "/recycling/new"),
+    ("/recycling/<int:batch_id>", "/recycling/{recycling}"),
+    ("/recycling/<int:batch_id>/all", "/recycling/{recycling}/all"),
+    ("/recycling/<int:batch_id>/remove/<code>", "/recycling/{recycling}/remove/{code}"),
+    ("/recycling/<int:batch_id>/close", "/recycling/{recycling}/close"),
 ]
 POST_FORBIDDEN = {
     "/intake": {"landlord"},
@@ -95,11 +130,37 @@ POST_FORBIDDEN = {
     "/i/<code>/erasure": {"volunteer", "landlord"},
     "/scan/many": {"landlord"},
     "/api/v1/items/<code>/transitions": {"landlord"},
+    "/i/<code>/sale": {"volunteer", "landlord"},
+    "/i/<code>/handover": {"volunteer", "landlord"},
+    "/i/<code>/return": {"volunteer", "landlord"},
+    "/handovers/<int:handover_id>/sessions": {"volunteer", "landlord"},
+    "/handovers/<int:handover_id>/sessions/<int:session_id>": {"volunteer", "landlord"},
+    "/recycling/new": {"volunteer", "landlord"},
+    "/recycling/<int:batch_id>": {"volunteer", "landlord"},
+    "/recycling/<int:batch_id>/all": {"volunteer", "landlord"},
+    "/recycling/<int:batch_id>/remove/<code>": {"volunteer", "landlord"},
+    "/recycling/<int:batch_id>/close": {"volunteer", "technician", "landlord"},
 }
 
 
 @pytest.fixture
-def item_code(app, world):
+def ids(app, world):
+    """A handover with a signature and a training session, a sale, a recycling batch with an eco-organism."""
+    with app.app_context():
+        handover = make_handover(world)
+        planned = plan_session(db.session, handover, topic="Prise en main", planned_on=date(2026, 12, 1))
+        sale = record_sale(db.session, make_ready(world), user=user(world, "technician"), price=Decimal("45"),
+                           sold_on=date(2026, 11, 21), channel="shop", warranty_months=6)
+        eco = Organisation(name="ecosystem", kind="eco_organism", siren="830300000")
+        db.session.add(eco)
+        db.session.commit()
+        batch = open_batch(db.session, user=user(world, "technician"), eco_organism_id=eco.id,
+                           pickup_on=date(2026, 11, 30), waste_code="20 01 36")
+        return {"handover": handover.id, "session": planned.id, "sale": sale.id, "recycling": batch.id}
+
+
+@pytest.fixture
+def item_code(app, world, ids):
     with app.app_context():
         item = make_item(world)
         jpeg = io.BytesIO()
@@ -124,9 +185,9 @@ def test_every_route_is_in_the_table(app):
 
 @pytest.mark.parametrize("visitor", VISITORS)
 @pytest.mark.parametrize("rule, url, expected", GET_ROUTES, ids=[r[0] for r in GET_ROUTES])
-def test_get(client, auth, world, item_code, visitor, rule, url, expected):
+def test_get(client, auth, world, ids, item_code, visitor, rule, url, expected):
     sign_in(auth, visitor)
-    response = client.get(url.format(code=item_code, point_id=world.point_id, batch="b1"))
+    response = client.get(url.format(code=item_code, point_id=world.point_id, batch="b1", **ids))
     want = expected[visitor]
     if want == "login":
         assert response.status_code == 302
@@ -137,7 +198,7 @@ def test_get(client, auth, world, item_code, visitor, rule, url, expected):
 
 @pytest.mark.parametrize("visitor", VISITORS)
 @pytest.mark.parametrize("rule, url", POST_ROUTES, ids=[r[0] for r in POST_ROUTES])
-def test_post_is_refused_to_roles_without_the_right(client, auth, world, item_code, visitor, rule, url):
+def test_post_is_refused_to_roles_without_the_right(client, auth, world, ids, item_code, visitor, rule, url):
     sign_in(auth, visitor)
     headers = {}
     data = {}
@@ -145,7 +206,7 @@ def test_post_is_refused_to_roles_without_the_right(client, auth, world, item_co
         token = auth.csrf_token("/login")
         data["csrf_token"] = token
         headers["X-CSRFToken"] = token
-    response = client.post(url.format(code=item_code, point_id=world.point_id), data=data, headers=headers)
+    response = client.post(url.format(code=item_code, point_id=world.point_id, **ids), data=data, headers=headers)
     if visitor in POST_FORBIDDEN.get(rule, ()):
         assert response.status_code == 403
     elif visitor == "anonymous" and rule not in ("/login", "/language"):

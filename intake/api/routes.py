@@ -34,11 +34,16 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1", description="Items, and th
 def register_api(app) -> None:
     # The API does its own CSRF check below: required with a session cookie,
     # pointless with a bearer token, which no other site can make a browser send.
+    from .landlord import bp as landlord_bp
+
     csrf.exempt(bp)
+    csrf.exempt(landlord_bp)
     api.register_blueprint(bp)
+    api.register_blueprint(landlord_bp)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "session"})
-    app.login_manager.blueprint_login_views["api"] = None  # 401, not a redirect to the sign-in page
+    for name in ("api", "landlord_api"):
+        app.login_manager.blueprint_login_views[name] = None  # 401, not a redirect to the sign-in page
 
 
 @bp.before_request

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from ..models.outcome import RETURN_REASONS
 from ..models.item import GRADES, STATUSES
 
 
@@ -111,3 +112,5 @@ class TransitionSchema(Schema):
     parts = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
     barrier = fields.String(load_default=None, allow_none=True,
                             metadata={"description": "ORDS repair barrier, when the item is given up."})
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(RETURN_REASONS),
+                           metadata={"description": "Why a sold or handed-over item came back (to `returned`)."})

@@ -58,7 +58,7 @@ def bearer_token() -> str | None:
 
 def load_bearer_user(_request) -> User | None:
     # Tokens are for the JSON API only: pages always need a signed-in session.
-    if request.blueprint != "api":
+    if request.blueprint not in ("api", "landlord_api"):
         return None
     token = bearer_token()
     if token is None:

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.identity import roles_required
@@ -15,6 +16,8 @@ from ..extensions import db
 from ..models import CollectionPoint, Container, Item, Organisation, Photo
 from ..models.user import STAFF_ROLES
 from ..services import items as item_queries
+from ..services import landlord as landlord_view
+from ..services.passport import passport
 from ..services.catalogue import intake_categories
 from ..services.codes import normalize_code
 from ..services.intake import Donation, IntakeRejected, register_donation
@@ -157,8 +160,17 @@ def show(code: str):
                                again_form=SameAgainForm(client_uuid=str(uuid.uuid4())),
                                printer_point=point if point and point.printer_uri else None,
                                pdf_fallback=session.pop("label_pdf_fallback", None), **workshop_context(item))
-    item = item_queries.find_item(db.session, canonical) or abort(404)
-    return render_template("items/passport.html", item=item)
+    if current_user.is_authenticated and current_user.role == "landlord":
+        # A landlord sees its own tenants' devices and nothing else; every look is logged.
+        handover = landlord_view.own_handover_of_item(db.session, current_user, canonical, route=request.path)
+        if handover is None:
+            abort(404)
+        return redirect(url_for("landlord.handover", handover_id=handover.id))
+    # Unknown, never issued or not yet bound: the same 404, which tells nothing of which.
+    item = item_queries.find_item(db.session, canonical, joinedload(Item.category)) or abort(404)
+    contact = " · ".join(part for part in (current_app.config["LABEL_ORGANISATION"],
+                                           current_app.config["ORGANISATION_CONTACT"]) if part)
+    return render_template("items/passport.html", passport=passport(db.session, item, contact or None))
 
 
 @bp.route("/i/<code>/history")

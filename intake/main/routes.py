@@ -20,7 +20,7 @@ bp = Blueprint("main", __name__)
 def home():
     """Each role lands where its work is."""
     if current_user.role == "landlord":
-        return render_template("main/landlord_home.html")
+        return redirect(url_for("landlord.home"))
     if current_user.role == "technician":
         return redirect(url_for("workshop.queue"))
     return redirect(url_for("items.intake"))

@@ -4,10 +4,17 @@ from .category import Category
 from .erasure import Erasure
 from .item import Container, Item, ItemEvent, Photo
 from .label import IssuedCode
+from .outcome import AccompanimentSession, Handover, LandlordAccess, RecyclingBatch, Sale, TenantIdentity
 from .organisation import CollectionPoint, Organisation, Territory
 from .user import ApiToken, User
 
 __all__ = [
+    "AccompanimentSession",
+    "Handover",
+    "LandlordAccess",
+    "RecyclingBatch",
+    "Sale",
+    "TenantIdentity",
     "ApiToken",
     "Category",
     "CollectionPoint",

@@ -60,6 +60,8 @@ class Item(db.Model):
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     # Who moved it last: the workshop's "mine" list.
     handled_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+    # The batch handed to the eco-organism, once the item is put in one.
+    recycling_batch_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("recycling_batch.id"), index=True)
 
     category: Mapped[Category] = relationship()
     source: Mapped[Optional[Organisation]] = relationship()

@@ -10,11 +10,14 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models import Category, CollectionPoint, Container, Organisation, Territory, User
+from ..models import Category, CollectionPoint, Container, Item, Organisation, Territory, User
 from ..models.base import now_utc
 from .accounts import create_user
 from .catalogue import install_default_categories
 from .intake import Donation, register_donation
+from .outcomes import Acceptance, mark_attended, plan_session, record_handover, record_sale
+from .recycling import add_all_waiting, close_batch, open_batch
+from .status import change_status, checklist_for, record_checklist, record_erasure
 
 DEMO_PASSWORD = "demo-intake-2026"
 
@@ -141,6 +144,53 @@ def build_demo(session: Session, *, item_count: int = 300, seed: int = 2026) -> 
             brand=rng.choice(BRANDS[category.name]) if category.name in BRANDS else None,
             logged_at=now - timedelta(days=rng.uniform(0, 120)),
         ), user=volunteer)
+    _demo_outcomes(session, rng, organisations)
     return logins
+
+
+def _demo_outcomes(session: Session, rng: random.Random, organisations: dict) -> None:
+    """A few items through the workshop: computers handed to Le Toit Angevin's tenants, sales, a recycling batch."""
+    technician = session.scalar(sa.select(User).where(User.role == "technician"))
+    coordinator = session.scalar(sa.select(User).where(User.role == "coordinator"))
+    today = now_utc().date()
+
+    def release(item: Item) -> None:
+        change_status(session, item, "diagnosing", user=technician)
+        record_checklist(session, item, dict.fromkeys(checklist_for(item), True), user=technician)
+        if item.category.data_bearing:
+            record_erasure(session, item, user=technician, level="purge", method="ATA Secure Erase",
+                           tool="nwipe", tool_version="0.35", verification="passed",
+                           storage_serial=f"S{rng.randrange(10**8):08d}", certificate_ref=f"EFF-{item.code}")
+        change_status(session, item, "ready", user=technician)
+
+    received = session.scalars(sa.select(Item).join(Category).where(Item.status == "received")
+                               .order_by(Item.created_at)).all()
+    computers = [item for item in received if item.category.data_bearing and "rdinateur" in item.category.name]
+    for number, item in enumerate(computers[:4], start=1):
+        release(item)
+        handover = record_handover(
+            session, item, user=technician, landlord_id=organisations["Le Toit Angevin"].id,
+            tenant_ref=f"TA-{1040 + number}", residence=rng.choice(["Résidence Les Justices", "Résidence Verneau"]),
+            handed_on=today - timedelta(days=30 - number), acceptance=Acceptance(typed_name=f"Locataire {number}"),
+            warranty_months=12, retention_days=365)
+        planned = plan_session(session, handover, topic="Prise en main de l'ordinateur",
+                               planned_on=handover.handed_on + timedelta(days=7),
+                               partner_id=organisations["Cyber Centre de la Roseraie"].id)
+        if number % 2:
+            mark_attended(session, planned, planned.planned_on)
+    others = [item for item in received if not item.category.data_bearing]
+    for item in others[:6]:
+        release(item)
+        record_sale(session, item, user=technician, price=Decimal(rng.choice(["5", "15", "35", "60"])),
+                    sold_on=today - timedelta(days=rng.randrange(20)), channel=rng.choice(["shop", "event"]),
+                    warranty_months=6)
+    batch = open_batch(session, user=coordinator, eco_organism_id=organisations["Eco-Systèmes"].id,
+                       pickup_on=today - timedelta(days=3), waste_code="20 01 36", slip_number="BSD-2026-0117")
+    for item in others[6:16]:
+        change_status(session, item, "to_recycle", user=technician)
+    add_all_waiting(session, batch)
+    close_batch(session, batch, user=coordinator)
+    for item in others[16:20]:
+        change_status(session, item, "to_recycle", user=technician)
 
 

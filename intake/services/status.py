@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ..models import Erasure, Item, ItemEvent, User
 from ..models.base import now_utc
 from ..models.item import STATUSES
+from ..models.outcome import RETURN_REASONS
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "received": ("diagnosing", "to_recycle", "dismantled"),
@@ -51,6 +52,16 @@ REPAIR_BARRIERS = ("Spare parts not available", "Spare parts too expensive", "No
                    "Repair information not available", "Lack of equipment", "Item too worn out")
 DEFAULT_CHECKLIST = ("Test fonctionnel complet",)
 DATA_MUST_BE_ERASED_BEFORE = ("ready", "sold", "handed_over")
+# Ends that need their own record: the sale (price, channel), the handover (landlord, tenant
+# reference, acceptance), the recycling batch (eco-organism, slip). See services/outcomes.py.
+NEEDS_OUTCOME = {
+    "sold": _l("A sale is recorded with its price and channel: use “Sell”."),
+    "handed_over": _l("A handover is recorded with the landlord, the tenant reference and the acceptance: use “Hand over”."),
+    "recycled": _l("Items are recycled by closing the recycling batch they are in."),
+}
+
+# Moves made from their own form, never from the plain "move it on" one.
+HAS_ITS_OWN_FORM = (*NEEDS_OUTCOME, "returned")
 
 
 class TransitionRefused(Exception):
@@ -72,6 +83,7 @@ class Work:
     minutes: int | None = None
     parts: str | None = None
     barrier: str | None = None
+    reason: str | None = None  # why a sold or handed-over item came back (RETURN_REASONS)
 
 
 def allowed_transitions(status: str, role: str) -> list[str]:
@@ -136,12 +148,15 @@ def readiness_problems(state: ReleaseState, item: Item, target: str) -> list:
 
 
 def change_status(session: Session, item: Item, target: str, *, user: User, work: Work = Work(),
-                  seen_status: str | None = None, collection_point_id: int | None = None) -> ItemEvent:
+                  seen_status: str | None = None, collection_point_id: int | None = None,
+                  outcome=None) -> ItemEvent:
     """Move the item to ``target``, or raise TransitionRefused. Commits.
 
     ``seen_status`` is the status the person saw on their screen. The update
     only applies if the item is still there: of two technicians moving it at
-    once, one wins and the other is told it moved.
+    once, one wins and the other is told it moved. ``outcome`` is the sale or
+    handover that a move to ``sold`` or ``handed_over`` needs; it is saved in
+    the same transaction.
     """
     origin = item.status
     if seen_status is not None and seen_status != origin:
@@ -157,8 +172,12 @@ def change_status(session: Session, item: Item, target: str, *, user: User, work
     problems = readiness_problems(release_state(session, item), item, target) if needs_state else []
     if problems:
         raise TransitionRefused(" ".join(str(p) for p in problems), allowed=allowed, current=origin)
+    if target in NEEDS_OUTCOME and outcome is None:
+        raise TransitionRefused(NEEDS_OUTCOME[target], allowed=allowed, current=origin)
     if work.barrier is not None and work.barrier not in REPAIR_BARRIERS:
         raise TransitionRefused(_l("Unknown repair barrier."), status=422)
+    if target == "returned" and work.reason not in RETURN_REASONS:
+        raise TransitionRefused(_l("Say why the item came back."), status=422)
 
     now = now_utc()
     moved = session.execute(
@@ -170,11 +189,13 @@ def change_status(session: Session, item: Item, target: str, *, user: User, work
         session.rollback()
         session.refresh(item)
         raise _moved(item, user)
-    data = {"barrier": work.barrier} if work.barrier else None
+    data = {key: value for key, value in (("barrier", work.barrier), ("reason", work.reason)) if value} or None
     event = ItemEvent(item_id=item.id, kind="status", from_status=origin, to_status=target, note=work.note or None,
                       minutes=work.minutes, parts=work.parts or None, data=data, user_id=user.id,
                       collection_point_id=collection_point_id, at=now)
     session.add(event)
+    if outcome is not None:
+        session.add_all(outcome if isinstance(outcome, list) else [outcome])
     session.commit()
     item.status, item.status_changed_at, item.handled_by_id = target, now, user.id
     return event

@@ -18,6 +18,7 @@ from ..models.user import STAFF_ROLES
 from ..services import status as machine
 from ..services.codes import normalize_code
 from ..services.items import find_item
+from ..services.outcomes import latest_outcome
 from ..vocabulary import term
 from .forms import BulkForm, ChecklistForm, ErasureForm, TransitionForm
 
@@ -32,7 +33,9 @@ def workshop_context(item: Item) -> dict:
     """What the item page needs to move the item on: built once, here."""
     allowed = machine.allowed_transitions(item.status, current_user.role)
     transition = TransitionForm(seen_status=item.status)
-    transition.to.choices = [SelectChoice(target, term("status", target)) for target in allowed]
+    # Sales, handovers, returns and recycling have forms of their own (they need more than a note).
+    transition.to.choices = [SelectChoice(target, term("status", target)) for target in allowed
+                             if target not in machine.HAS_ITS_OWN_FORM]
     workshop_role = current_user.role in ("technician", "coordinator")
     state = machine.release_state(db.session, item) if workshop_role or "ready" in allowed else None
     return {
@@ -41,6 +44,8 @@ def workshop_context(item: Item) -> dict:
         "latest_checklist": state.checklist if state else None,
         "erasures": state.erasures if state else [],
         "ready_problems": machine.readiness_problems(state, item, "ready") if "ready" in allowed else [],
+        "exits": [target for target in allowed if target in machine.HAS_ITS_OWN_FORM],
+        "outcome": latest_outcome(db.session, item) if item.status in ("sold", "handed_over") else None,
     }
 
 
@@ -170,7 +175,8 @@ def go():
 def scan_many():
     """Scan items one after another, then apply one change to them all."""
     form = BulkForm()
-    form.to.choices = [SelectChoice(target, term("status", target)) for target in STATUSES[1:]]
+    form.to.choices = [SelectChoice(target, term("status", target)) for target in STATUSES[1:]
+                       if target not in machine.HAS_ITS_OWN_FORM]
     results = None
     if form.validate_on_submit():
         codes = [normalize_code(part) for part in (form.codes.data or "").split()]

@@ -1,0 +1,66 @@
+"""The landlord's JSON API: the same allowlisted rows as its portal, every look logged."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_login import current_user
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields
+
+from ..extensions import db
+from ..services import landlord as landlord_view
+
+bp = Blueprint("landlord_api", __name__, url_prefix="/api/v1/landlord",
+               description="A social landlord's own handovers (read only).")
+
+
+class SessionSchema(Schema):
+    topic = fields.String()
+    partner = fields.String(allow_none=True)
+    planned_on = fields.Date()
+    attended_on = fields.Date(allow_none=True)
+
+
+class LandlordHandoverSchema(Schema):
+    """Only these fields ever reach a landlord: no donor, note, technician, price or tenant name."""
+
+    handover_id = fields.Integer()
+    residence = fields.String()
+    tenant_ref = fields.String()
+    code = fields.String()
+    category = fields.String()
+    brand = fields.String(allow_none=True)
+    model = fields.String(allow_none=True)
+    handed_on = fields.Date()
+    warranty_until = fields.Date(allow_none=True)
+    erasure_level = fields.String(allow_none=True)
+    erasure_certificate_ref = fields.String(allow_none=True)
+    sessions = fields.List(fields.Nested(SessionSchema))
+    returned_on = fields.Date(allow_none=True)
+    return_reason = fields.String(allow_none=True)
+
+
+@bp.before_request
+def require_landlord():
+    # Read only: no CSRF to check. Staff use the items API.
+    if not current_user.is_authenticated:
+        abort(401, message="Sign in, or send 'Authorization: Bearer <token>'.")
+    if current_user.role != "landlord":
+        abort(403, message="Only social landlord accounts use this API.")
+
+
+@bp.route("/handovers")
+@bp.response(200, LandlordHandoverSchema(many=True))
+def list_handovers():
+    """The devices handed to this landlord's tenants."""
+    return landlord_view.handover_rows(db.session, current_user.organisation_id, request.args.get("residence"))
+
+
+@bp.route("/handovers/<int:handover_id>")
+@bp.response(200, LandlordHandoverSchema)
+def get_handover(handover_id: int):
+    """One of this landlord's handovers; any other is 404 (and logged)."""
+    found = landlord_view.own_handover(db.session, current_user, handover_id, route=request.path)
+    if found is None:
+        abort(404, message="No such handover.")
+    return found[1]

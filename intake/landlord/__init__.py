@@ -1,0 +1,1 @@
+"""The social landlord's portal: its own handovers, and nothing else."""

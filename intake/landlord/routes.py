@@ -1,0 +1,65 @@
+"""The landlord's portal: its own tenants' devices, a CSV of them, the receipts; every look logged.
+
+Any other landlord's handover, by page or guessed id, is a 404 and is logged.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
+
+from ..auth.identity import roles_required
+from ..extensions import db
+from ..outcomes.routes import receipt_response
+from ..services import landlord as landlord_view
+from ..services.exports import csv_text
+from ..vocabulary import term
+
+bp = Blueprint("landlord", __name__, url_prefix="/landlord")
+
+
+@bp.route("/")
+@roles_required("landlord")
+def home():
+    """Devices handed to the landlord's tenants, by residence and tenant reference."""
+    residence = request.args.get("residence") or None
+    rows = landlord_view.handover_rows(db.session, current_user.organisation_id, residence)
+    return render_template("landlord/home.html", rows=rows, residence=residence,
+                           residences=landlord_view.residences(db.session, current_user.organisation_id))
+
+
+def _own(handover_id: int) -> tuple:
+    found = landlord_view.own_handover(db.session, current_user, handover_id, route=request.path)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/handovers/<int:handover_id>")
+@roles_required("landlord")
+def handover(handover_id: int):
+    _, row = _own(handover_id)
+    return render_template("landlord/handover.html", row=row)
+
+
+@bp.route("/handovers/<int:handover_id>/receipt.pdf")
+@roles_required("landlord")
+def receipt(handover_id: int):
+    record, row = _own(handover_id)
+    return receipt_response(record, row)
+
+
+@bp.route("/export.csv")
+@roles_required("landlord")
+def export():
+    """The same rows as the portal, with the same fields, for a spreadsheet."""
+    rows = landlord_view.handover_rows(db.session, current_user.organisation_id, request.args.get("residence"))
+    landlord_view.log_access(db.session, current_user, kind="export", ref=str(len(rows)), granted=True,
+                             route=request.path)
+    header = list(landlord_view.LANDLORD_FIELDS)
+    lines = [[term("erasure_level", row[name]) if name == "erasure_level"
+              else term("return_reason", row[name]) if name == "return_reason" else row[name]
+              for name in header] for row in rows]
+    response = current_app.response_class(csv_text(header, lines), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = 'attachment; filename="remises.csv"'
+    return response

@@ -1,0 +1,1 @@
+"""Second life: sales, handovers to tenants, returns, recycling batches."""

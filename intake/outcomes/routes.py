@@ -1,0 +1,331 @@
+"""An item's way out: selling it, handing it to a tenant, taking it back, recycling batches."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+from wtforms.fields.choices import SelectChoice
+
+from ..auth.identity import roles_required
+from ..clock import local_today
+from ..extensions import db
+from ..models import AccompanimentSession, Category, Handover, Item, Organisation, RecyclingBatch, Sale
+from ..services import landlord as landlord_view
+from ..services import outcomes, recycling
+from ..services.exports import csv_text
+from ..services.items import find_item
+from ..services.receipts import handover_receipt_pdf
+from ..services.status import TransitionRefused
+from ..services.tenants import identity_for
+from .forms import AttendedForm, BatchForm, BatchItemsForm, HandoverForm, ReturnForm, SaleForm, SessionForm
+
+bp = Blueprint("outcomes", __name__)
+WORKSHOP = ("technician", "coordinator")
+
+
+def _item(code: str) -> Item:
+    return find_item(db.session, code, joinedload(Item.category).joinedload(Category.parent)) or abort(404)
+
+
+def _show_refusal(form, refused: TransitionRefused) -> int:
+    """Field errors next to their fields, anything else (a 409) on top; returns the page's status."""
+    errors = getattr(refused, "errors", None) or {}
+    for name, message in errors.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = list(field.errors) + [str(message)]
+        else:
+            form.form_errors.append(str(message))
+    if not errors:
+        form.form_errors.append(str(refused.message))
+    return refused.status
+
+
+def _attempt(form, action):
+    """Run ``action`` if the form is valid: (its result, None) or (None, the page's status)."""
+    if not form.validate_on_submit():
+        return None, 422 if form.errors else 200
+    try:
+        return action(), None
+    except TransitionRefused as refused:
+        return None, _show_refusal(form, refused)
+
+
+def _organisations(kind: str) -> list[SelectChoice]:
+    return [SelectChoice(o.id, o.name) for o in db.session.scalars(
+        sa.select(Organisation).where(Organisation.kind == kind, Organisation.active).order_by(Organisation.name))]
+
+
+def _partners() -> list[SelectChoice]:
+    """Who may give a training session: any active partner but landlords and eco-organisms."""
+    return [SelectChoice(0, "—")] + [SelectChoice(o.id, o.name) for o in db.session.scalars(
+        sa.select(Organisation).where(Organisation.active, Organisation.kind.not_in(("social_landlord",
+                                                                                     "eco_organism")))
+        .order_by(Organisation.name))]
+
+
+@bp.route("/i/<code>/sale", methods=["GET", "POST"])
+@roles_required(*WORKSHOP)
+def sell(code: str):
+    """Sell a ready item: price, date, channel, warranty."""
+    item = _item(code)
+    form = SaleForm(sold_on=local_today(), seen_status=item.status)
+    sale, status = _attempt(form, lambda: outcomes.record_sale(
+        db.session, item, user=current_user, price=form.price.data, sold_on=form.sold_on.data,
+        channel=form.channel.data, warranty_months=form.warranty_months.data, note=form.note.data,
+        seen_status=form.seen_status.data or None))
+    if sale:
+        flash(_("Sold."), "success")
+        return redirect(url_for("outcomes.sale_receipt", sale_id=sale.id))
+    return render_template("outcomes/sale.html", item=item, form=form,
+                           refurbished=outcomes.is_refurbished(db.session, item)), status
+
+
+@bp.route("/sales/<int:sale_id>/receipt")
+@roles_required(*WORKSHOP)
+def sale_receipt(sale_id: int):
+    """The buyer's receipt, to print: "reconditionné" only when the rule is met, never "comme neuf"."""
+    sale = db.session.scalar(sa.select(Sale).where(Sale.id == sale_id)
+                             .options(joinedload(Sale.item).joinedload(Item.category))) or abort(404)
+    warranty_until = outcomes.add_months(sale.sold_on, sale.warranty_months) if sale.warranty_months else None
+    return render_template("outcomes/sale_receipt.html", sale=sale, item=sale.item, warranty_until=warranty_until,
+                           organisation=current_app.config["LABEL_ORGANISATION"],
+                           contact=current_app.config["ORGANISATION_CONTACT"])
+
+
+@bp.route("/i/<code>/handover", methods=["GET", "POST"])
+@roles_required(*WORKSHOP)
+def hand_over(code: str):
+    """Hand a ready computer to a landlord's tenant, who accepts it by signing on the phone or typing a name."""
+    item = _item(code)
+    form = HandoverForm(handed_on=local_today(), seen_status=item.status)
+    form.landlord_id.choices = _organisations("social_landlord")
+
+    def hand_it_over():
+        if form.acceptance.data == "signature":
+            acceptance = outcomes.Acceptance(signature_png=outcomes.signature_from_data_url(form.signature.data))
+        else:
+            acceptance = outcomes.Acceptance(typed_name=form.typed_name.data)
+        return outcomes.record_handover(
+            db.session, item, user=current_user, landlord_id=form.landlord_id.data, tenant_ref=form.tenant_ref.data,
+            residence=form.residence.data, handed_on=form.handed_on.data, acceptance=acceptance,
+            warranty_months=form.warranty_months.data, tenant_contact=form.tenant_contact.data,
+            seen_status=form.seen_status.data or None,
+            retention_days=current_app.config["TENANT_IDENTITY_RETENTION_DAYS"])
+
+    handover, status = _attempt(form, hand_it_over)
+    if handover:
+        flash(_("Handed over."), "success")
+        return redirect(url_for("outcomes.handover", handover_id=handover.id))
+    return render_template("outcomes/handover_form.html", item=item, form=form,
+                           refurbished=outcomes.is_refurbished(db.session, item)), status
+
+
+def _handover(handover_id: int) -> Handover:
+    return db.session.scalar(sa.select(Handover).where(Handover.id == handover_id)
+                             .options(joinedload(Handover.item).joinedload(Item.category),
+                                      joinedload(Handover.landlord), joinedload(Handover.handed_by))) or abort(404)
+
+
+@bp.route("/handovers/<int:handover_id>")
+@roles_required(*WORKSHOP)
+def handover(handover_id: int):
+    """One handover: the device, the tenant reference, training sessions; the identity for coordinators."""
+    record = _handover(handover_id)
+    identity = (identity_for(db.session, record.id, local_today())
+                if current_user.role == "coordinator" else None)
+    session_form = SessionForm(planned_on=local_today())
+    session_form.partner_id.choices = _partners()
+    return render_template("outcomes/handover.html", handover=record, item=record.item, identity=identity,
+                           session_form=session_form, attended_form=AttendedForm(attended_on=local_today()))
+
+
+@bp.route("/handovers/<int:handover_id>/receipt.pdf")
+@roles_required(*WORKSHOP)
+def handover_receipt(handover_id: int):
+    record = _handover(handover_id)
+    row = landlord_view.handover_rows(db.session, record.landlord_id, record.residence)
+    row = next(r for r in row if r["handover_id"] == record.id)
+    return receipt_response(record, row)
+
+
+def receipt_response(record: Handover, row: dict):
+    """The tenant's receipt, from the landlord row of the handover (its allowlist)."""
+    data = handover_receipt_pdf(row, landlord=record.landlord.name,
+                                organisation=current_app.config["LABEL_ORGANISATION"],
+                                contact=current_app.config["ORGANISATION_CONTACT"], acceptance=record.acceptance,
+                                refurbished=record.refurbished)
+    response = current_app.response_class(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="remise-{row["code"]}.pdf"'
+    return response
+
+
+@bp.route("/handovers/<int:handover_id>/signature.png")
+@roles_required("coordinator")
+def signature(handover_id: int):
+    """The tenant's drawn signature, for coordinators only, until its retention period ends."""
+    identity = identity_for(db.session, handover_id, local_today())
+    if identity is None or not identity.signature_png:
+        abort(404)
+    response = current_app.response_class(identity.signature_png, mimetype="image/png")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/handovers/<int:handover_id>/sessions", methods=["POST"])
+@roles_required(*WORKSHOP)
+def plan_session(handover_id: int):
+    record = _handover(handover_id)
+    form = SessionForm()
+    form.partner_id.choices = _partners()
+    if form.validate_on_submit():
+        try:
+            outcomes.plan_session(db.session, record, topic=form.topic.data, planned_on=form.planned_on.data,
+                                  partner_id=form.partner_id.data)
+            flash(_("Session planned."), "success")
+        except TransitionRefused as refused:
+            flash(str(refused.message), "error")
+    else:
+        flash(_("Give the session's subject and date."), "error")
+    return redirect(url_for("outcomes.handover", handover_id=record.id))
+
+
+@bp.route("/handovers/<int:handover_id>/sessions/<int:session_id>", methods=["POST"])
+@roles_required(*WORKSHOP)
+def mark_attended(handover_id: int, session_id: int):
+    planned = db.session.scalar(sa.select(AccompanimentSession).where(
+        AccompanimentSession.id == session_id, AccompanimentSession.handover_id == handover_id)) or abort(404)
+    form = AttendedForm()
+    if not form.validate_on_submit():
+        abort(400)
+    outcomes.mark_attended(db.session, planned, form.attended_on.data)
+    flash(_("Attendance recorded.") if form.attended_on.data else _("Attendance taken back."), "success")
+    return redirect(url_for("outcomes.handover", handover_id=handover_id))
+
+
+@bp.route("/i/<code>/return", methods=["GET", "POST"])
+@roles_required(*WORKSHOP)
+def take_back(code: str):
+    """A sold or handed-over item comes back: say why; it goes through the workshop again."""
+    item = _item(code)
+    form = ReturnForm(seen_status=item.status)
+    event, status = _attempt(form, lambda: outcomes.record_return(
+        db.session, item, user=current_user, reason=form.reason.data, note=form.note.data,
+        seen_status=form.seen_status.data or None))
+    if event:
+        flash(_("Return recorded: the item is back in the workshop."), "success")
+        return redirect(url_for("items.show", code=item.code))
+    return render_template("outcomes/return.html", item=item, form=form), status
+
+
+# Recycling batches ---------------------------------------------------------------------------------
+
+
+@bp.route("/recycling")
+@roles_required(*WORKSHOP)
+def batches():
+    """Open batches first, then the ones handed over; how many items wait for a batch."""
+    rows = db.session.execute(
+        sa.select(RecyclingBatch, sa.func.count(Item.id), sa.func.coalesce(sa.func.sum(Item.weight_kg), 0))
+        .outerjoin(Item, Item.recycling_batch_id == RecyclingBatch.id)
+        .options(joinedload(RecyclingBatch.eco_organism))
+        .group_by(RecyclingBatch.id).order_by(RecyclingBatch.state.desc(), RecyclingBatch.pickup_on.desc())
+    ).all()
+    waiting = db.session.scalar(sa.select(sa.func.count(Item.id)).where(Item.status == "to_recycle",
+                                                                        Item.recycling_batch_id.is_(None)))
+    return render_template("outcomes/batches.html", rows=rows, waiting=waiting)
+
+
+@bp.route("/recycling/new", methods=["GET", "POST"])
+@roles_required(*WORKSHOP)
+def new_batch():
+    form = BatchForm(pickup_on=local_today())
+    form.eco_organism_id.choices = _organisations("eco_organism")
+    batch, status = _attempt(form, lambda: recycling.open_batch(
+        db.session, user=current_user, eco_organism_id=form.eco_organism_id.data, pickup_on=form.pickup_on.data,
+        waste_code=form.waste_code.data, slip_number=form.slip_number.data, weighed_kg=form.weighed_kg.data))
+    if batch:
+        return redirect(url_for("outcomes.batch", batch_id=batch.id))
+    return render_template("outcomes/batch_form.html", form=form), status
+
+
+def _batch(batch_id: int) -> RecyclingBatch:
+    return db.session.scalar(sa.select(RecyclingBatch).where(RecyclingBatch.id == batch_id)
+                             .options(joinedload(RecyclingBatch.eco_organism))) or abort(404)
+
+
+@bp.route("/recycling/<int:batch_id>", methods=["GET", "POST"])
+@roles_required(*WORKSHOP)
+def batch(batch_id: int):
+    """A batch: its items, adding items by code (typed or scanned), closing it."""
+    record = _batch(batch_id)
+    form = BatchItemsForm()
+    if form.validate_on_submit():
+        try:
+            result = recycling.add_items(db.session, record, form.codes.data.split())
+        except TransitionRefused as refused:
+            flash(str(refused.message), "error")
+        else:
+            if result.added:
+                flash(_("%(count)s items in the batch.", count=len(result.added)), "success")
+            for code, why in result.refused.items():
+                flash(f"{code} : {why}", "error")
+            return redirect(url_for("outcomes.batch", batch_id=record.id))
+    items = db.session.scalars(sa.select(Item).where(Item.recycling_batch_id == record.id)
+                               .options(joinedload(Item.category)).order_by(Item.code)).all()
+    waiting = db.session.scalar(sa.select(sa.func.count(Item.id)).where(Item.status == "to_recycle",
+                                                                        Item.recycling_batch_id.is_(None)))
+    return render_template("outcomes/batch.html", batch=record, items=items, form=form, waiting=waiting,
+                           totals=recycling.totals(db.session, record))
+
+
+@bp.route("/recycling/<int:batch_id>/all", methods=["POST"])
+@roles_required(*WORKSHOP)
+def batch_add_all(batch_id: int):
+    record = _batch(batch_id)
+    try:
+        count = recycling.add_all_waiting(db.session, record)
+        flash(_("%(count)s items added to the batch.", count=count), "success")
+    except TransitionRefused as refused:
+        flash(str(refused.message), "error")
+    return redirect(url_for("outcomes.batch", batch_id=record.id))
+
+
+@bp.route("/recycling/<int:batch_id>/remove/<code>", methods=["POST"])
+@roles_required(*WORKSHOP)
+def batch_remove(batch_id: int, code: str):
+    record = _batch(batch_id)
+    try:
+        recycling.remove_item(db.session, record, code)
+    except TransitionRefused as refused:
+        flash(str(refused.message), "error")
+    return redirect(url_for("outcomes.batch", batch_id=record.id))
+
+
+@bp.route("/recycling/<int:batch_id>/close", methods=["POST"])
+@roles_required("coordinator")
+def batch_close(batch_id: int):
+    """The eco-organism took the batch: all its items become recycled at once."""
+    record = _batch(batch_id)
+    try:
+        count = recycling.close_batch(db.session, record, user=current_user)
+    except TransitionRefused as refused:
+        flash(str(refused.message), "error")
+    else:
+        flash(_("Batch handed over: %(count)s items recycled.", count=count), "success")
+    return redirect(url_for("outcomes.batch", batch_id=record.id))
+
+
+@bp.route("/recycling/register.csv")
+@roles_required("coordinator")
+def waste_register():
+    """The waste register (R.541-43): one line per batch handed over, oldest first."""
+    rows = recycling.register_rows(db.session)
+    header = ["date", "designation", "code_dechet", "quantite_kg", "origine", "eco_organisme", "siren",
+              "bordereau", "articles"]
+    response = current_app.response_class(csv_text(header, rows), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = 'attachment; filename="registre-dechets.csv"'
+    return response

@@ -1,0 +1,1 @@
+"""Indicators for coordinators, partners and funders."""

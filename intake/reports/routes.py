@@ -1,0 +1,25 @@
+"""The indicators page: per supply source, reuse versus recycling, sold, handed over, returns."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from ..auth.identity import roles_required
+from ..clock import local_today
+from ..extensions import db
+from ..services.indicators import intake_by_source, outcomes_by_kind
+
+bp = Blueprint("reports", __name__)
+# One partner bringing more than this share of the flow is a dependency risk (the seed's "diversifier").
+DEPENDENCY_SHARE = 0.5
+
+
+@bp.route("/indicators")
+@roles_required("coordinator")
+def indicators():
+    year = request.args.get("year", type=int) or local_today().year
+    sources = intake_by_source(db.session, year)
+    dependent = next((row for row in sources if row["source"] and row["share"] and row["share"] > DEPENDENCY_SHARE),
+                     None)
+    return render_template("reports/indicators.html", year=year, outcomes=outcomes_by_kind(db.session, year),
+                           sources=sources, dependent=dependent)

@@ -1,0 +1,177 @@
+"""Recycling batches: items to recycle, gathered and handed to an eco-organism.
+
+Closing a batch marks all its items ``recycled`` in one transaction: after a
+crash, either every item of the batch is recycled or none is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session, joinedload
+
+from ..models import Category, CollectionPoint, Item, ItemEvent, Organisation, RecyclingBatch, User
+from ..models.base import now_utc
+from .codes import normalize_code
+from .outcomes import OutcomeRejected
+from .status import MAY_MOVE_TO, TransitionRefused
+
+
+def open_batch(session: Session, *, user: User, eco_organism_id: int, pickup_on: date, waste_code: str,
+               slip_number: str | None = None, weighed_kg: Decimal | None = None) -> RecyclingBatch:
+    """A new, empty batch for an eco-organism. Commits."""
+    errors: dict = {}
+    eco_organism = session.get(Organisation, eco_organism_id) if eco_organism_id else None
+    if eco_organism is None or eco_organism.kind != "eco_organism":
+        errors["eco_organism_id"] = _l("Choose an eco-organism.")
+    waste_code = (waste_code or "").strip()
+    if not waste_code or len(waste_code) > 16:
+        errors["waste_code"] = _l("Give the waste code, e.g. 20 01 36.")
+    if weighed_kg is not None and weighed_kg <= 0:
+        errors["weighed_kg"] = _l("A weight is more than 0.")
+    if errors:
+        raise OutcomeRejected(errors)
+    batch = RecyclingBatch(eco_organism_id=eco_organism.id, pickup_on=pickup_on, waste_code=waste_code,
+                           slip_number=(slip_number or "").strip() or None, weighed_kg=weighed_kg,
+                           created_by_id=user.id)
+    session.add(batch)
+    session.commit()
+    return batch
+
+
+@dataclass(frozen=True)
+class Added:
+    added: list[str]
+    refused: dict[str, str]  # code -> why
+
+
+def add_items(session: Session, batch: RecyclingBatch, typed_codes: list[str]) -> Added:
+    """Put items waiting for recycling into an open batch; say why for the others. Commits."""
+    _must_be_open(batch)
+    codes = [code for code in (normalize_code(typed) for typed in typed_codes) if code]
+    refused = {typed: str(_l("This code is not valid.")) for typed in typed_codes if not normalize_code(typed)}
+    items = {item.code: item for item in session.scalars(sa.select(Item).where(Item.code.in_(codes)))}
+    added = []
+    for code in dict.fromkeys(codes):
+        item = items.get(code)
+        if item is None:
+            refused[code] = str(_l("No item has this code."))
+        elif item.recycling_batch_id == batch.id:
+            added.append(code)
+        elif item.status != "to_recycle":
+            refused[code] = str(_l("Only items “to recycle” go in a batch."))
+        elif item.recycling_batch_id is not None:
+            refused[code] = str(_l("Already in another batch."))
+        else:
+            item.recycling_batch_id = batch.id
+            added.append(code)
+    session.commit()
+    return Added(added, refused)
+
+
+def add_all_waiting(session: Session, batch: RecyclingBatch) -> int:
+    """Every item to recycle that is in no batch yet goes into this one. Commits."""
+    _must_be_open(batch)
+    moved = session.execute(sa.update(Item).where(Item.status == "to_recycle", Item.recycling_batch_id.is_(None))
+                            .values(recycling_batch_id=batch.id).execution_options(synchronize_session=False))
+    session.commit()
+    _forget_items_of(session, batch)
+    return moved.rowcount
+
+
+def remove_item(session: Session, batch: RecyclingBatch, code: str) -> None:
+    _must_be_open(batch)
+    session.execute(sa.update(Item).where(Item.recycling_batch_id == batch.id, Item.code == normalize_code(code))
+                    .values(recycling_batch_id=None).execution_options(synchronize_session=False))
+    session.commit()
+
+
+@dataclass(frozen=True)
+class BatchTotals:
+    items: int
+    items_kg: Decimal
+
+
+def totals(session: Session, batch: RecyclingBatch) -> BatchTotals:
+    count, weight = session.execute(sa.select(sa.func.count(Item.id), sa.func.coalesce(sa.func.sum(Item.weight_kg), 0))
+                                    .where(Item.recycling_batch_id == batch.id)).one()
+    return BatchTotals(count, Decimal(weight))
+
+
+def close_batch(session: Session, batch: RecyclingBatch, *, user: User) -> int:
+    """The eco-organism took the batch: every item in it becomes ``recycled``, in one transaction. Commits.
+
+    Returns the number of items recycled.
+    """
+    if user.role not in MAY_MOVE_TO["recycled"]:
+        raise TransitionRefused(_l("Your role cannot make this change."), status=403)
+    _must_be_open(batch)
+    count = session.scalar(sa.select(sa.func.count(Item.id)).where(Item.recycling_batch_id == batch.id))
+    if not count:
+        raise TransitionRefused(_l("The batch is empty."))
+    now = now_utc()
+    in_batch = sa.select(Item.id).where(Item.recycling_batch_id == batch.id, Item.status == "to_recycle")
+    # The history first (from the items' current status), then the statuses, then the batch: one transaction.
+    session.execute(sa.insert(ItemEvent).from_select(
+        ["item_id", "kind", "from_status", "to_status", "note", "user_id", "at"],
+        sa.select(Item.id, sa.literal("status"), Item.status, sa.literal("recycled"),
+                  sa.literal(f"batch {batch.id}"), sa.literal(user.id), sa.literal(now, ItemEvent.at.type))
+        .where(Item.id.in_(in_batch))))
+    moved = session.execute(sa.update(Item).where(Item.id.in_(in_batch))
+                            .values(status="recycled", status_changed_at=now, handled_by_id=user.id)
+                            .execution_options(synchronize_session=False))
+    closed = session.execute(sa.update(RecyclingBatch).where(RecyclingBatch.id == batch.id,
+                                                             RecyclingBatch.state == "open")
+                             .values(state="closed", closed_at=now, closed_by_id=user.id)
+                             .execution_options(synchronize_session=False))
+    if moved.rowcount != count or closed.rowcount != 1:
+        session.rollback()
+        raise TransitionRefused(_l("Some items of the batch moved meanwhile: check the batch and close it again."))
+    session.commit()
+    session.refresh(batch)
+    _forget_items_of(session, batch)
+    return count
+
+
+def _forget_items_of(session: Session, batch: RecyclingBatch) -> None:
+    """Items changed by a bulk statement are read again next time rather than trusted from memory."""
+    for loaded in list(session.identity_map.values()):
+        if isinstance(loaded, Item) and (loaded.recycling_batch_id == batch.id or loaded.status == "to_recycle"):
+            session.expire(loaded)
+
+
+def _must_be_open(batch: RecyclingBatch) -> None:
+    if batch.state != "open":
+        raise TransitionRefused(_l("This batch is closed: it cannot change any more."))
+
+
+def register_rows(session: Session) -> list[list]:
+    """The waste register (code de l'environnement R.541-43): one line per batch handed over, oldest first.
+
+    Date, usual name, waste code, quantity (weighed, else the items' sum),
+    origin, eco-organism and its SIREN, tracking slip, number of items.
+    """
+    batches = session.scalars(sa.select(RecyclingBatch).where(RecyclingBatch.state == "closed")
+                              .options(joinedload(RecyclingBatch.eco_organism))
+                              .order_by(RecyclingBatch.pickup_on, RecyclingBatch.id)).all()
+    details = session.execute(
+        sa.select(Item.recycling_batch_id, Category.name, CollectionPoint.name, sa.func.count(Item.id),
+                  sa.func.sum(Item.weight_kg))
+        .join(Category, Item.category_id == Category.id)
+        .join(CollectionPoint, Item.collection_point_id == CollectionPoint.id)
+        .where(Item.recycling_batch_id.in_([batch.id for batch in batches]))
+        .group_by(Item.recycling_batch_id, Category.name, CollectionPoint.name)).all()
+    rows = []
+    for batch in batches:
+        mine = [row for row in details if row[0] == batch.id]
+        names = sorted({row[1] for row in mine})
+        origins = sorted({row[2] for row in mine})
+        weight = batch.weighed_kg if batch.weighed_kg is not None else sum((Decimal(r[4]) for r in mine), Decimal(0))
+        rows.append([batch.pickup_on, ", ".join(names), batch.waste_code, weight, ", ".join(origins),
+                     batch.eco_organism.name, batch.eco_organism.siren, batch.slip_number,
+                     sum(row[3] for row in mine)])
+    return rows

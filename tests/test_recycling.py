@@ -1,0 +1,169 @@
+"""Recycling batches: filling one, closing it in one transaction, the waste register."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+import textwrap
+import uuid
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from intake.extensions import db
+from intake.models import Item, ItemEvent, Organisation, RecyclingBatch
+from intake.services.codes import new_code
+from intake.services.recycling import add_all_waiting, add_items, close_batch, open_batch
+from intake.services.status import TransitionRefused
+
+from .factories import make_item, user
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def eco_organism() -> Organisation:
+    eco = Organisation(name="ecosystem", kind="eco_organism", siren="830300000")
+    db.session.add(eco)
+    db.session.commit()
+    return eco
+
+
+def items_to_recycle(world, count: int) -> None:
+    """``count`` items waiting for recycling, inserted in one statement (the intake path is tested elsewhere)."""
+    template = make_item(world, weight_kg=Decimal("2.5"))
+    db.session.execute(sa.update(Item).where(Item.id == template.id).values(status="to_recycle"))
+    db.session.execute(sa.insert(Item), [
+        {"code": new_code(), "client_uuid": uuid.uuid4(), "intake_digest": "0" * 64, "category_id": world.phone_id,
+         "weight_kg": Decimal("2.5"), "grade": "D", "collection_point_id": world.point_id, "status": "to_recycle"}
+        for _ in range(count - 1)])
+    db.session.commit()
+
+
+def test_filling_a_batch_refuses_what_is_not_to_recycle(app, world):
+    with app.app_context():
+        batch = open_batch(db.session, user=user(world, "technician"), eco_organism_id=eco_organism().id,
+                           pickup_on=date(2026, 11, 30), waste_code="20 01 36")
+        waiting, working = make_item(world), make_item(world)
+        db.session.execute(sa.update(Item).where(Item.id == waiting.id).values(status="to_recycle"))
+        db.session.commit()
+        result = add_items(db.session, batch, [waiting.code.lower(), working.code, "ZZZZZZ"])
+        assert result.added == [waiting.code]
+        assert set(result.refused) == {working.code, "ZZZZZZ"}
+        with pytest.raises(TransitionRefused):
+            close_batch(db.session, batch, user=user(world, "technician"))  # coordinators close batches
+        assert close_batch(db.session, batch, user=user(world, "coordinator")) == 1
+        assert db.session.get(Item, waiting.id).status == "recycled"
+        assert db.session.get(Item, working.id).status == "received"
+        with pytest.raises(TransitionRefused):
+            add_items(db.session, batch, [working.code])  # closed
+
+
+def test_a_batch_needs_an_eco_organism_and_a_waste_code(app, client, auth, world):
+    with app.app_context():
+        eco_id = eco_organism().id
+    auth.login_as("technician")
+    form = {"csrf_token": auth.csrf_token("/recycling/new"), "pickup_on": "2026-11-30", "slip_number": "BSD-1"}
+    refused = client.post("/recycling/new", data={**form, "eco_organism_id": str(world.partner_id),
+                                                  "waste_code": "20 01 36"})
+    assert refused.status_code == 422 and "pas un choix valide" in refused.get_data(as_text=True)
+    made = client.post("/recycling/new", data={**form, "eco_organism_id": str(eco_id), "waste_code": "20 01 36",
+                                               "weighed_kg": "12,5"})
+    assert made.status_code == 302
+    with app.app_context():
+        batch = db.session.scalar(sa.select(RecyclingBatch))
+        assert (batch.slip_number, batch.weighed_kg, batch.state) == ("BSD-1", Decimal("12.5"), "open")
+
+
+def kill_while_closing(app, batch_id: int, after: str) -> int:
+    """Close the batch in another process that kills itself right after the statement starting with ``after``."""
+    script = textwrap.dedent(f"""
+        import os, signal
+        import sqlalchemy as sa
+        from intake import create_app
+        from intake.extensions import db
+        from intake.models import RecyclingBatch, User
+        from intake.services.recycling import close_batch
+
+        app = create_app({{"SQLALCHEMY_DATABASE_URI": {app.config["SQLALCHEMY_DATABASE_URI"]!r},
+                          "SECRET_KEY": "test"}})
+        with app.app_context():
+            def die(conn, cursor, statement, *args):
+                if statement.lstrip().upper().startswith({after.upper()!r}):
+                    os.kill(os.getpid(), signal.SIGKILL)
+            sa.event.listen(db.engine, "after_cursor_execute", die)
+            batch = db.session.get(RecyclingBatch, {batch_id})
+            coordinator = db.session.scalar(sa.select(User).where(User.role == "coordinator"))
+            close_batch(db.session, batch, user=coordinator)
+            print("closed without being killed")
+    """)
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "INTAKE_INSTANCE_PATH": app.instance_path})
+    return done.returncode
+
+
+@pytest.mark.parametrize("after", ["INSERT INTO item_event", "UPDATE item", "UPDATE recycling_batch"])
+def test_closing_500_items_is_one_transaction_even_if_the_process_is_killed(app, world, after):
+    with app.app_context():
+        items_to_recycle(world, 500)
+        batch = open_batch(db.session, user=user(world, "coordinator"), eco_organism_id=eco_organism().id,
+                           pickup_on=date(2026, 11, 30), waste_code="20 01 36", slip_number="BSD-500")
+        assert add_all_waiting(db.session, batch) == 500
+        batch_id = batch.id
+        events_before = db.session.scalar(sa.select(sa.func.count(ItemEvent.id)))
+        db.session.remove()
+        db.engine.dispose()  # no connection of ours holds the database while the other process works
+
+    assert kill_while_closing(app, batch_id, after) == -9  # killed mid-way, before its COMMIT
+
+    with app.app_context():
+        statuses = dict(db.session.execute(sa.select(Item.status, sa.func.count()).group_by(Item.status)).all())
+        assert statuses == {"to_recycle": 500}  # none recycled
+        assert db.session.scalar(sa.select(sa.func.count(ItemEvent.id))) == events_before
+        assert db.session.get(RecyclingBatch, batch_id).state == "open"
+        # Closed again, this time to the end: all of them.
+        assert close_batch(db.session, db.session.get(RecyclingBatch, batch_id),
+                           user=user(world, "coordinator")) == 500
+        statuses = dict(db.session.execute(sa.select(Item.status, sa.func.count()).group_by(Item.status)).all())
+        assert statuses == {"recycled": 500}
+        assert db.session.scalar(sa.select(sa.func.count(ItemEvent.id)).where(
+            ItemEvent.to_status == "recycled")) == 500
+
+
+def test_the_waste_register_lists_closed_batches(app, client, auth, world):
+    with app.app_context():
+        items_to_recycle(world, 3)
+        batch = open_batch(db.session, user=user(world, "coordinator"), eco_organism_id=eco_organism().id,
+                           pickup_on=date(2026, 11, 30), waste_code="20 01 36", slip_number="=BSD-3")
+        add_all_waiting(db.session, batch)
+        close_batch(db.session, batch, user=user(world, "coordinator"))
+    auth.login_as("coordinator")
+    response = client.get("/recycling/register.csv")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
+    assert rows[0][:4] == ["date", "designation", "code_dechet", "quantite_kg"]
+    assert rows[1] == ["2026-11-30", "Téléphone mobile", "20 01 36", "7.500", "Ressourcerie centre", "ecosystem",
+                       "830300000", "'=BSD-3", "3"]
+
+
+def test_closing_a_batch_through_the_page(app, client, auth, world):
+    with app.app_context():
+        items_to_recycle(world, 4)
+        batch = open_batch(db.session, user=user(world, "technician"), eco_organism_id=eco_organism().id,
+                           pickup_on=date(2026, 11, 30), waste_code="20 01 36")
+        batch_id = batch.id
+    auth.login_as("technician")
+    token = auth.csrf_token("/recycling")
+    assert "4 objets à recycler" in client.get("/recycling").get_data(as_text=True)
+    client.post(f"/recycling/{batch_id}/all", data={"csrf_token": token})
+    page = client.get(f"/recycling/{batch_id}").get_data(as_text=True)
+    assert "Clôturer le lot" not in page  # technicians fill batches; coordinators close them
+    auth.login_as("coordinator")
+    page = client.get(f"/recycling/{batch_id}").get_data(as_text=True)
+    assert "Clôturer le lot" in page and "10 kg" in page
+    closed = client.post(f"/recycling/{batch_id}/close", data={"csrf_token": auth.csrf_token("/recycling")},
+                         follow_redirects=True)
+    assert "4 objets recyclés" in closed.get_data(as_text=True)
