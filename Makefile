@@ -18,9 +18,10 @@ $(BIN)/flask: pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,postgres,redis,brother]'
 	touch $(BIN)/flask
 
-# Browser libraries (qr-scanner), exactly as package-lock.json pins them.
+# Browser libraries (qr-scanner), exactly as package-lock.json pins them; Lighthouse, a
+# devDependency, only for `make bench`.
 node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --omit=dev --no-audit --no-fund --loglevel=error
 
 install: $(BIN)/flask node_modules/.package-lock.json
 
@@ -51,7 +52,9 @@ translations: install
 	$(BIN)/pybabel update -i intake/translations/messages.pot -d intake/translations
 	$(BIN)/pybabel compile -d intake/translations
 
-bench: install
+bench: install browser
+	npm ci --no-audit --no-fund --loglevel=error
 	$(BIN)/python bench/intake_throughput.py
 	$(BIN)/python bench/label_rendering.py
 	$(BIN)/python bench/item_page.py
+	$(BIN)/python bench/pwa_audit.py

@@ -24,6 +24,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_prefixed_env("INTAKE")
     if config:
         app.config.update(config)
+    if app.config["STATIC_FOLDER"]:
+        app.static_folder = app.config["STATIC_FOLDER"]
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
@@ -39,6 +41,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["label_stocks"] = load_stocks(app.config["LABELS_DIR"] or os.path.join(project_root, "labels"))
     from .extensions import db
 
+    from .pwa.routes import refresh_static_version
+
+    # The service worker's cache is named after the static files' content: a deploy that changes
+    # any of them updates every phone, and old and new files never mix.
+    refresh_static_version(app)
     web.register_extensions(app)
     web.register_blueprints(app)
     errors.register_error_handlers(app)

@@ -64,6 +64,7 @@ class Defaults:
     LABEL_ORGANISATION = None  # a name printed on every label, e.g. "Ressourcerie de la Roseraie"
     LABEL_FONT = None  # a TrueType file; default: DejaVu Sans Bold if installed, else Pillow's own
     LABELS_DIR = None  # default: labels/ beside the app
+    STATIC_FOLDER = None  # default: static/ beside the app
     PRINTER_TIMEOUT = 5.0  # seconds before an unreachable printer is reported
     MAX_LABELS_PER_JOB = 1000
 
@@ -71,6 +72,12 @@ class Defaults:
     TENANT_IDENTITY_RETENTION_DAYS = 365
     # Shown on the public item passport and the receipts: who to ask about an item.
     ORGANISATION_CONTACT = None  # e.g. "Ressourcerie de la Roseraie · 02 41 00 00 00 · contact@example.org"
+
+    # Stylesheets, scripts and JSON go out compressed. Not HTML: pages carry CSRF tokens next to
+    # what users typed, which compression would expose to a length-guessing attack (BREACH).
+    COMPRESS_MIMETYPES = ["text/css", "text/javascript", "application/javascript", "application/json",
+                          "application/manifest+json", "image/svg+xml"]
+    COMPRESS_ALGORITHM = ["br", "gzip"]
 
     API_TITLE = "intake"
     API_VERSION = "v1"

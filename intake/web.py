@@ -7,7 +7,7 @@ import os
 from flask import Flask, current_app, has_request_context, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .extensions import api, babel, csrf, db, limiter, login_manager, migrate
+from .extensions import api, babel, compress, csrf, db, limiter, login_manager, migrate
 
 
 def register_extensions(app: Flask) -> None:
@@ -19,6 +19,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=os.path.join(os.path.dirname(__file__), "translations"))
     api.init_app(app)
+    compress.init_app(app)
 
     from .auth import identity
 
@@ -43,6 +44,7 @@ def register_blueprints(app: Flask) -> None:
     from .outcomes.routes import bp as outcomes_bp
     from .main.routes import bp as main_bp
     from .printing.routes import bp as printing_bp
+    from .pwa.routes import bp as pwa_bp
     from .reports.routes import bp as reports_bp
     from .workshop.routes import bp as workshop_bp
 
@@ -55,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(outcomes_bp)
     app.register_blueprint(landlord_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(pwa_bp)
     register_api(app)
 
 

@@ -15,10 +15,13 @@ from ..models import CollectionPoint, Container, Organisation
 from ..models.user import STAFF_ROLES
 from ..services import items as item_queries
 from ..services.catalogue import intake_categories
+from ..services.code_register import reserve_codes
 from ..services.intake import Donation, IntakeRejected, register_donation
 from ..services.status import TransitionRefused, Work, change_status
 from .schemas import (
     CategorySchema,
+    CodeBlockRequestSchema,
+    CodeBlockSchema,
     CollectionPointSchema,
     ContainerSchema,
     DonationSchema,
@@ -100,6 +103,15 @@ def transition_item(values, code):
                                      message=str(refused.message), current=refused.current,
                                      allowed=refused.allowed), refused.status)
     return item_queries.item_page(db.session, item.code)
+
+
+@bp.route("/code-blocks", methods=["POST"])
+@bp.arguments(CodeBlockRequestSchema)
+@bp.response(201, CodeBlockSchema, description="Codes reserved in the register for this device.")
+def reserve_code_block(values):
+    """Reserve a few codes for a phone to give items logged with no network (never given twice)."""
+    codes = reserve_codes(db.session, values["count"], batch=f"device-{current_user.id}"[:16], user=current_user)
+    return {"codes": codes}
 
 
 @bp.route("/categories")

@@ -114,3 +114,13 @@ class TransitionSchema(Schema):
                             metadata={"description": "ORDS repair barrier, when the item is given up."})
     reason = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(RETURN_REASONS),
                            metadata={"description": "Why a sold or handed-over item came back (to `returned`)."})
+
+
+class CodeBlockRequestSchema(Schema):
+    count = fields.Integer(load_default=10, validate=validate.Range(min=1, max=50))
+
+
+class CodeBlockSchema(Schema):
+    """Codes entered in the register as pre-printed: an intake binds each one once."""
+
+    codes = fields.List(fields.String())

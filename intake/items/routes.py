@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
@@ -97,11 +97,19 @@ def intake():
         else:
             if registration.created:
                 flash(_("Item %(code)s saved.", code=registration.item.code), "success")
-            return redirect(url_for("items.show", code=registration.item.code))
+            return _saved(url_for("items.show", code=registration.item.code))
     status = 422 if form.errors else 200
     usual_source = next((c.label for c in form.source_id.choices if c.value == session.get(SOURCE_KEY, PRIVATE_DONOR)), "")
     return render_template("items/intake.html", form=form, point=point, categories=categories,
                            containers=containers, usual_source=usual_source), status
+
+
+def _saved(location: str):
+    """Where to go next: a redirect, or for the page's own script (which keeps a failed send in the
+    outbox) the address as JSON, so that the saved message waits for the next page."""
+    if request.headers.get("X-Intake-Submit") == "1":
+        return jsonify(location=location)
+    return redirect(location)
 
 
 def _encoded_photo(upload):

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from intake.extensions import db
 from intake.models import Item, Photo
 
-from ..factories import PASSWORD, email_for
+from .steps import sign_in_and_choose_point
 
 pytestmark = pytest.mark.browser
 
@@ -25,18 +25,6 @@ def photo_file(tmp_path):
     image = Image.new("RGB", (1200, 900), (40, 90, 160))
     image.save(path, "JPEG")
     return path
-
-
-def sign_in_and_choose_point(phone, world):
-    phone.goto("/")
-    assert "/login" in phone.url
-    phone.fill("input[name=email]", email_for("volunteer"))
-    phone.fill("input[name=password]", PASSWORD)
-    phone.click("button[type=submit]")
-    phone.wait_for_url(re.compile(r"/intake/setup$"))
-    phone.select_option("select[name=collection_point_id]", str(world.point_id))
-    phone.click("button[type=submit]")
-    phone.wait_for_url(re.compile(r"/intake$"))
 
 
 def test_log_an_item_with_a_photo_in_four_taps(phone, app, world, photo_file, screenshots):

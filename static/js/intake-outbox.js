@@ -1,0 +1,213 @@
+// Intake without network: an item saved while offline, or whose sending fails, goes to the outbox
+// (IndexedDB) with its client UUID and a code from this device's reserved block; the outbox is
+// listed on the page and sent as soon as the network is back. Nothing is dropped silently.
+const outbox = self.IntakeOutbox;
+const form = document.getElementById("intake-form");
+const panel = document.getElementById("outbox");
+const list = panel.querySelector(".outbox-list");
+const queued = document.getElementById("queued");
+const csrf = form.querySelector("input[name=csrf_token]").value;
+const CODE_BLOCK = 10;
+
+function value(name) {
+  const field = form.elements.namedItem(name);
+  const text = field && "value" in field ? String(field.value).trim() : "";
+  return text === "" ? null : text;
+}
+
+function checkedLabel(name) {
+  return form.querySelector(`input[name=${name}]:checked`)?.closest("label")?.textContent.trim().replace(/\s+/g, " ");
+}
+
+// What the API takes (POST /api/v1/items), from the form as the volunteer filled it.
+function itemFromForm(code) {
+  const number = (name) => (value(name) === null ? null : Number(value(name)));
+  return {
+    client_uuid: value("client_uuid"),
+    category_id: number("category_id"),
+    weight_kg: (value("weight_kg") || "").replace(/\s/g, "").replace(",", "."),
+    container_id: number("container_id") || null,
+    grade: value("grade"),
+    collection_point_id: Number(form.dataset.pointId),
+    source_id: number("source_id") || null,
+    brand: value("brand"),
+    model: value("model"),
+    serial_number: value("serial_number"),
+    description: value("description"),
+    code,
+  };
+}
+
+function problem() {
+  if (!form.reportValidity()) return true;
+  const weight = Number((value("weight_kg") || "").replace(",", "."));
+  if (!(weight > 0)) {
+    const field = form.elements.namedItem("weight_kg");
+    field.setCustomValidity(form.dataset.weightMissing);
+    field.reportValidity();
+    field.addEventListener("input", () => field.setCustomValidity(""), { once: true });
+    return true;
+  }
+  return false;
+}
+
+async function keep() {
+  const code = value("code") || (await outbox.takeCode());
+  await outbox.put({
+    client_uuid: value("client_uuid"),
+    created_at: new Date().toISOString(),
+    state: "pending",
+    reason: null,
+    item: itemFromForm(code),
+    shown: { category: checkedLabel("category_id") || "", weight: value("weight_kg"), grade: value("grade") },
+  });
+  queued.textContent = code
+    ? queued.dataset.withCode.replace("%(code)s", code)
+    : queued.dataset.withoutCode;
+  queued.hidden = false;
+  nextItem();
+  registerSync();
+}
+
+// Ready for the next item: a new UUID, the same source; the rest cleared.
+function nextItem() {
+  const source = value("source_id");
+  form.reset();
+  form.elements.namedItem("source_id").value = source ?? "0";
+  form.elements.namedItem("client_uuid").value = outbox.newUuid();
+  delete form.dataset.fixing;
+  form.querySelector(".photo-preview")?.setAttribute("hidden", "");
+  ready(document.getElementById("save"));
+  window.scrollTo({ top: 0, behavior: "smooth" });
+}
+
+function ready(save) {
+  save.disabled = false;
+  save.removeAttribute("aria-busy");
+}
+
+async function registerSync() {
+  const registration = await navigator.serviceWorker?.ready;
+  await registration?.sync?.register("outbox").catch(() => {});
+}
+
+form.addEventListener("submit", async (event) => {
+  if (form.dataset.native) return; // the server shows its own answer (validation errors)
+  event.preventDefault();
+  const save = document.getElementById("save");
+  // Online, the server checks the form and explains; kept on the phone, the page checks it first.
+  const keepIfValid = async () => (problem() ? ready(save) : keep());
+  if (navigator.onLine === false) {
+    await keepIfValid();
+    return;
+  }
+  let response;
+  try {
+    response = await fetch(form.action || window.location.href, {
+      method: "POST", body: new FormData(form), credentials: "same-origin", headers: { "X-Intake-Submit": "1" },
+    });
+  } catch (networkFailure) {
+    await keepIfValid();
+    return;
+  }
+  const saved = response.ok && response.headers.get("Content-Type")?.startsWith("application/json");
+  if (saved) {
+    if (form.dataset.fixing) await outbox.remove(form.dataset.fixing);
+    window.location.assign((await response.json()).location);
+  } else {
+    // Not saved (an error to correct): the browser sends the form itself and shows the server's page.
+    form.dataset.native = "1";
+    form.submit();
+  }
+});
+
+// The outbox on the page ---------------------------------------------------------------------------
+
+function entryLine(entry) {
+  const line = document.createElement("li");
+  line.className = `outbox-entry ${entry.state}`;
+  const what = document.createElement("p");
+  const code = document.createElement("strong");
+  code.className = "code small";
+  code.textContent = entry.item.code || panel.dataset.noCode;
+  what.append(code, ` · ${entry.shown.category} · ${entry.shown.weight} kg · `,
+    entry.state === "rejected" ? panel.dataset.rejected : panel.dataset.pending);
+  line.append(what);
+  if (entry.state === "rejected") {
+    const reason = document.createElement("p");
+    reason.className = "error";
+    reason.textContent = entry.reason;
+    const fix = document.createElement("button");
+    fix.type = "button";
+    fix.textContent = panel.dataset.fix;
+    fix.addEventListener("click", () => fill(entry));
+    const discard = document.createElement("button");
+    discard.type = "button";
+    discard.className = "link";
+    discard.textContent = panel.dataset.discard;
+    discard.addEventListener("click", async () => {
+      if (window.confirm(panel.dataset.discardConfirm)) await outbox.remove(entry.client_uuid);
+    });
+    line.append(reason, fix, " ", discard);
+  }
+  return line;
+}
+
+// Put a refused entry back in the form, to correct and save again (with the same UUID: it never
+// reached the server).
+function fill(entry) {
+  const item = entry.item;
+  const check = (name, wanted) => {
+    const input = form.querySelector(`input[name=${name}][value="${CSS.escape(String(wanted ?? 0))}"]`);
+    if (input) input.checked = true;
+  };
+  check("category_id", item.category_id);
+  check("grade", item.grade);
+  check("container_id", item.container_id);
+  form.elements.namedItem("weight_kg").value = entry.shown.weight || "";
+  for (const name of ["brand", "model", "serial_number", "description", "code"]) {
+    form.elements.namedItem(name).value = item[name] || "";
+  }
+  form.elements.namedItem("source_id").value = String(item.source_id || 0);
+  form.elements.namedItem("client_uuid").value = entry.client_uuid;
+  form.dataset.fixing = entry.client_uuid;
+  form.querySelector("details.details").open = true;
+  form.scrollIntoView({ behavior: "smooth" });
+}
+
+async function show() {
+  const entries = await outbox.entries();
+  panel.hidden = entries.length === 0;
+  panel.querySelector(".outbox-count").textContent = String(entries.length);
+  panel.querySelector(".outbox-offline").hidden = navigator.onLine !== false;
+  list.replaceChildren(...entries.map(entryLine));
+}
+
+async function sendNow() {
+  await outbox.send();
+  await show();
+}
+
+// This device's reserved codes, for items logged with no network.
+async function refillCodes() {
+  if (navigator.onLine === false || (await outbox.codesLeft()) >= CODE_BLOCK / 2) return;
+  try {
+    const response = await fetch("/api/v1/code-blocks", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify({ count: CODE_BLOCK }),
+    });
+    if (response.ok) await outbox.addCodes((await response.json()).codes);
+  } catch (networkFailure) {
+    // Next time.
+  }
+}
+
+document.getElementById("send-now").addEventListener("click", sendNow);
+window.addEventListener("online", () => { sendNow(); refillCodes(); });
+window.addEventListener("offline", show);
+if ("BroadcastChannel" in window) new BroadcastChannel("intake-outbox").onmessage = show;
+navigator.serviceWorker?.addEventListener("message", show);
+show();
+sendNow();
+refillCodes();

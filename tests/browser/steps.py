@@ -1,0 +1,35 @@
+"""Steps several browser tests take: signing in and choosing today's collection point, waiting."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from ..factories import PASSWORD, email_for
+
+
+def sign_in_and_choose_point(phone, world, *, role: str = "volunteer") -> None:
+    phone.goto("/")
+    assert "/login" in phone.url
+    phone.fill("input[name=email]", email_for(role))
+    phone.fill("input[name=password]", PASSWORD)
+    phone.click("button[type=submit]")
+    phone.wait_for_url(re.compile(r"/intake/setup$"))
+    phone.select_option("select[name=collection_point_id]", str(world.point_id))
+    phone.click("button[type=submit]")
+    phone.wait_for_url(re.compile(r"/intake$"))
+
+
+def with_service_worker(phone) -> None:
+    """Wait until the worker is installed and controls the page (the page loaded once more)."""
+    phone.evaluate("navigator.serviceWorker.ready")
+    phone.reload()
+    phone.wait_for_function("navigator.serviceWorker.controller !== null")
+
+
+def wait_until(phone, promise: str, seconds: float = 10) -> None:
+    """Poll a promise in the page until it resolves to true."""
+    deadline = time.monotonic() + seconds
+    while not phone.evaluate(promise):
+        assert time.monotonic() < deadline, f"still false after {seconds} s: {promise}"
+        phone.wait_for_timeout(100)

@@ -1,0 +1,86 @@
+"""The installable app: manifest, service worker version, offline page, reserved code blocks."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import uuid
+from decimal import Decimal
+
+import sqlalchemy as sa
+from PIL import Image
+
+from intake import create_app
+from intake.extensions import db
+from intake.models import IssuedCode
+from intake.pwa.routes import refresh_static_version
+
+
+def test_the_manifest_is_french_and_its_icons_are_real(client):
+    response = client.get("/manifest.webmanifest")
+    assert response.mimetype == "application/manifest+json"
+    manifest = response.get_json()
+    assert manifest["name"] == "intake — objets donnés" and manifest["short_name"] == "intake"
+    assert (manifest["start_url"], manifest["scope"], manifest["display"]) == ("/intake", "/", "standalone")
+    assert manifest["theme_color"] == "#1f6f50"
+    sizes = set()
+    for icon in manifest["icons"]:
+        body = client.get(icon["src"])
+        assert body.status_code == 200, icon["src"]
+        if icon["type"] == "image/png":
+            width, height = Image.open(io.BytesIO(body.data)).size
+            assert f"{width}x{height}" == icon["sizes"]
+            sizes.add(icon["sizes"])
+    assert {"192x192", "512x512"} <= sizes
+    assert any(icon.get("purpose") == "maskable" for icon in manifest["icons"])
+
+
+def test_the_service_worker_is_served_from_the_root_and_never_cached(app, client):
+    response = client.get("/sw.js")
+    assert response.mimetype == "text/javascript"
+    assert response.headers["Cache-Control"] == "no-cache"
+    assert f'const CACHE = "intake-{app.extensions["static_version"]}";' in response.get_data(as_text=True)
+
+
+def test_the_cache_version_follows_the_static_files(app, tmp_path):
+    static = tmp_path / "static"
+    shutil.copytree(app.static_folder, static)
+    deployed = create_app({**app.config, "STATIC_FOLDER": str(static)})
+    before = deployed.extensions["static_version"]
+    assert refresh_static_version(deployed) == before  # same files, same version
+    with open(static / "css" / "app.css", "a") as css:
+        css.write("\n.new-rule { color: red; }\n")
+    after = refresh_static_version(deployed)
+    assert after != before
+    assert f"intake-{after}" in deployed.test_client().get("/sw.js").get_data(as_text=True)
+
+
+def test_pages_kept_offline_name_nobody(client, auth, world):
+    auth.login_as("volunteer")
+    client.post("/intake/setup", data={"collection_point_id": world.point_id, "source_id": 0,
+                                       "csrf_token": auth.csrf_token("/intake/setup")})
+    intake = client.get("/intake").get_data(as_text=True)
+    assert "Enregistrer" in intake and "Volunteer Test" not in intake and "example.org" not in intake
+    offline = client.get("/offline").get_data(as_text=True)
+    assert "Hors ligne" in offline and "Volunteer Test" not in offline and "csrf_token" not in offline
+    assert "Volunteer Test" in client.get("/items").get_data(as_text=True)  # other pages still say who you are
+
+
+def test_a_code_block_is_reserved_once_and_binds_once(app, client, auth, world):
+    auth.login_as("volunteer")
+    headers = {"X-CSRFToken": auth.csrf_token()}
+    assert client.post("/api/v1/code-blocks", json={"count": 10}).status_code == 400  # CSRF
+    first = client.post("/api/v1/code-blocks", json={"count": 10}, headers=headers).get_json()["codes"]
+    second = client.post("/api/v1/code-blocks", json={}, headers=headers).get_json()["codes"]
+    assert len(first) == len(second) == 10 and not set(first) & set(second)
+    assert client.post("/api/v1/code-blocks", json={"count": 500}, headers=headers).status_code == 422
+    with app.app_context():
+        registered = db.session.scalars(sa.select(IssuedCode).where(IssuedCode.code.in_(first + second))).all()
+        assert len(registered) == 20 and all(r.kind == "preprinted" and r.item_id is None for r in registered)
+    item = {"category_id": world.bike_id, "weight_kg": "12.5", "grade": "B", "collection_point_id": world.point_id,
+            "code": first[0]}
+    made = client.post("/api/v1/items", json={**item, "client_uuid": str(uuid.uuid4())}, headers=headers)
+    assert made.status_code == 201 and made.get_json()["code"] == first[0]
+    again = client.post("/api/v1/items", json={**item, "client_uuid": str(uuid.uuid4())}, headers=headers)
+    assert again.status_code == 422 and first[0] in again.get_data(as_text=True)
+    assert Decimal(made.get_json()["weight_kg"]) == Decimal("12.5")
