@@ -91,10 +91,13 @@ def test_a_landlord_gets_404_for_another_landlords_objects_and_the_attempt_is_lo
     mine_by_label = client.get(f"/i/{landlords['mine_code']}")
     assert mine_by_label.status_code == 302 and mine_by_label.headers["Location"].endswith(
         f"/landlord/handovers/{landlords['mine']}")
-    # Lists and exports hold only its own.
+    # Lists and exports hold only its own, and are logged with the handovers they showed.
     for url in ("/landlord/", "/landlord/export.csv", "/api/v1/landlord/handovers"):
         text = client.get(url).get_data(as_text=True)
         assert "A-0042" in text and "B-0007" not in text and landlords["theirs_code"] not in text, url
+        with app.app_context():
+            logged = db.session.scalars(sa.select(LandlordAccess).order_by(LandlordAccess.id.desc())).first()
+            assert (logged.object_kind, logged.object_ref, logged.route) == ("list", str(landlords["mine"]), url)
 
 
 def test_the_other_landlord_sees_its_own_and_not_the_first(client, auth, landlords):

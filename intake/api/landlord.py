@@ -53,7 +53,7 @@ def require_landlord():
 @bp.response(200, LandlordHandoverSchema(many=True))
 def list_handovers():
     """The devices handed to this landlord's tenants."""
-    return landlord_view.handover_rows(db.session, current_user.organisation_id, request.args.get("residence"))
+    return landlord_view.listed_for(db.session, current_user, request.args.get("residence"), route=request.path)
 
 
 @bp.route("/handovers/<int:handover_id>")

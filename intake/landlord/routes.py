@@ -23,7 +23,7 @@ bp = Blueprint("landlord", __name__, url_prefix="/landlord")
 def home():
     """Devices handed to the landlord's tenants, by residence and tenant reference."""
     residence = request.args.get("residence") or None
-    rows = landlord_view.handover_rows(db.session, current_user.organisation_id, residence)
+    rows = landlord_view.listed_for(db.session, current_user, residence, route=request.path)
     return render_template("landlord/home.html", rows=rows, residence=residence,
                            residences=landlord_view.residences(db.session, current_user.organisation_id))
 
@@ -53,9 +53,7 @@ def receipt(handover_id: int):
 @roles_required("landlord")
 def export():
     """The same rows as the portal, with the same fields, for a spreadsheet."""
-    rows = landlord_view.handover_rows(db.session, current_user.organisation_id, request.args.get("residence"))
-    landlord_view.log_access(db.session, current_user, kind="export", ref=str(len(rows)), granted=True,
-                             route=request.path)
+    rows = landlord_view.listed_for(db.session, current_user, request.args.get("residence"), route=request.path)
     header = list(landlord_view.LANDLORD_FIELDS)
     lines = [[term("erasure_level", row[name]) if name == "erasure_level"
               else term("return_reason", row[name]) if name == "return_reason" else row[name]

@@ -147,9 +147,7 @@ def handover(handover_id: int):
 @roles_required(*WORKSHOP)
 def handover_receipt(handover_id: int):
     record = _handover(handover_id)
-    row = landlord_view.handover_rows(db.session, record.landlord_id, record.residence)
-    row = next(r for r in row if r["handover_id"] == record.id)
-    return receipt_response(record, row)
+    return receipt_response(record, landlord_view.row_of(db.session, record))
 
 
 def receipt_response(record: Handover, row: dict):

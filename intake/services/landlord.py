@@ -65,13 +65,21 @@ def _row(handover: Handover, returned: ItemEvent | None) -> dict:
 
 
 def handover_rows(session: Session, organisation_id: int, residence: str | None = None) -> list[dict]:
-    """The landlord's own handovers, by residence and tenant reference."""
+    """The landlord's own handovers, by residence and tenant reference (see ``listed_for`` to log the look)."""
     query = _handovers(session, organisation_id)
     if residence:
         query = query.where(Handover.residence == residence)
     handovers = session.scalars(query).unique().all()
     returns = _returns(session, handovers)
     return [_row(handover, returns.get(handover.id)) for handover in handovers]
+
+
+def listed_for(session: Session, user: User, residence: str | None, *, route: str) -> list[dict]:
+    """The rows a landlord user lists or exports; the look is logged with the handovers it showed."""
+    rows = handover_rows(session, user.organisation_id, residence)
+    shown = ",".join(str(row["handover_id"]) for row in rows)
+    log_access(session, user, kind="list", ref=shown or "-", granted=True, route=route)
+    return rows
 
 
 def residences(session: Session, organisation_id: int) -> list[str]:
@@ -93,7 +101,12 @@ def own_handover(session: Session, user: User, handover_id: int, *, route: str) 
     log_access(session, user, kind="handover", ref=str(handover_id), granted=handover is not None, route=route)
     if handover is None:
         return None
-    return handover, _row(handover, _returns(session, [handover]).get(handover.id))
+    return handover, row_of(session, handover)
+
+
+def row_of(session: Session, handover: Handover) -> dict:
+    """One handover's row, as its landlord sees it (the tenant's receipt is made from it too)."""
+    return _row(handover, _returns(session, [handover]).get(handover.id))
 
 
 def own_handover_of_item(session: Session, user: User, code: str, *, route: str) -> Handover | None:
