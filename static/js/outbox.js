@@ -130,7 +130,9 @@
       await remove(entry.client_uuid);
       return "sent";
     }
-    if (response.status === 401 || response.status === 403 || response.status >= 500) return "stop";
+    // Only the item itself can be refused (409, 422); anything else (signed out, an expired form
+    // token, a server error) is not the entry's fault: it stays waiting, unchanged.
+    if (response.status !== 409 && response.status !== 422) return "stop";
     const body = await response.json().catch(() => null);
     await put({ ...entry, state: "rejected", reason: reasonOf(response.status, body) });
     return "rejected";

@@ -8,10 +8,10 @@ import pytest
 
 from intake.pwa.routes import refresh_static_version
 
-from .conftest import BROWSER_ARGS, CHROMIUM, PHONE
+from .conftest import BROWSER_ARGS, CHROMIUM, NO_NETWORK, PHONE
 from .steps import sign_in_and_choose_point, wait_until, with_service_worker
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.console_errors(*NO_NETWORK)]
 
 
 @pytest.fixture

@@ -16,9 +16,10 @@ from intake.extensions import db
 from intake.models import IssuedCode, Item, User
 from intake.services.code_register import reserve_codes
 
+from .conftest import NO_NETWORK
 from .steps import sign_in_and_choose_point, wait_until, with_service_worker
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.console_errors(*NO_NETWORK)]
 
 
 def sign_in_at_the_point(phone, world):
@@ -188,6 +189,7 @@ def items_api_down(app):
     return state
 
 
+@pytest.mark.console_errors("status of 503")
 def test_signing_out_forgets_the_outbox_and_the_cache(phone, app, world, items_api_down):
     sign_in_at_the_point(phone, world)
     offline(phone, True)
@@ -209,3 +211,19 @@ def test_signing_out_forgets_the_outbox_and_the_cache(phone, app, world, items_a
       })""")
     assert left == [0, 0, 0]
     assert phone.evaluate("caches.keys()") == []
+
+
+@pytest.mark.console_errors("status of 400")
+def test_an_expired_form_token_leaves_the_entry_waiting_not_refused(phone, app, world):
+    sign_in_at_the_point(phone, world)
+    good = phone.evaluate("self.IntakeOutbox.recall('csrf')")
+    offline(phone, True)
+    log_item(phone, "Vélo", "14")
+    phone.evaluate("self.IntakeOutbox.remember('csrf', 'expired')")
+    offline(phone, False)
+    phone.evaluate("self.IntakeOutbox.send()")
+    assert phone.evaluate("self.IntakeOutbox.entries().then((all) => all.map((e) => e.state))") == ["pending"]
+    assert items_on_server(app) == {}
+    phone.evaluate(f"self.IntakeOutbox.remember('csrf', {good!r}).then(() => self.IntakeOutbox.send())")
+    wait_until(phone, "self.IntakeOutbox.entries().then((all) => all.length === 0)")
+    assert len(items_on_server(app)) == 1
