@@ -79,6 +79,7 @@ GET_ROUTES = [
     ("/recycling/<int:batch_id>", "/recycling/{recycling}", WORKSHOP),
     ("/recycling/register.csv", "/recycling/register.csv", COORDINATOR_ONLY),
     ("/indicators", "/indicators", COORDINATOR_ONLY),
+    ("/landlord-access", "/landlord-access", COORDINATOR_ONLY),
     ("/manifest.webmanifest", "/manifest.webmanifest", EVERYONE),
     ("/sw.js", "/sw.js", EVERYONE),
     ("/offline", "/offline", EVERYONE),

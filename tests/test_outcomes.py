@@ -380,3 +380,21 @@ def test_indicators_count_outcomes_returns_and_sources(app, client, auth, world,
     assert figures["sold"]["items"] == 1 and figures["handed_over"]["items"] == 2
     assert figures["returned"]["items"] == 2  # returned after the sale, then after the handover
     assert "Orange" in page and "Particulier" in page
+
+
+def test_coordinators_read_the_landlords_access_log(app, client, auth, world, landlords):
+    auth.login_as("landlord")
+    client.get(f"/landlord/handovers/{landlords['theirs']}")
+    auth.login_as("coordinator")
+    page = client.get("/landlord-access?refused=1").get_data(as_text=True)
+    assert f"/landlord/handovers/{landlords['theirs']}" in page and "landlord@example.org" in page
+    assert "refusé" in page
+
+
+def test_the_sale_page_says_when_the_item_cannot_be_sold(app, client, auth, world):
+    with app.app_context():
+        code = make_item(world).code  # just received
+    auth.login_as("technician")
+    page = client.get(f"/i/{code}/sale").get_data(as_text=True)
+    assert "Pas possible maintenant : l’objet est « Reçu »" in page and 'name="price"' not in page
+    assert 'name="landlord_id"' not in client.get(f"/i/{code}/handover").get_data(as_text=True)

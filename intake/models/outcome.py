@@ -150,3 +150,6 @@ class LandlordAccess(db.Model):
     granted: Mapped[bool]
     route: Mapped[str] = mapped_column(sa.String(80))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    user: Mapped["User"] = relationship()  # noqa: F821
+    organisation: Mapped[Optional[Organisation]] = relationship()

@@ -18,7 +18,7 @@ from ..services import outcomes, recycling
 from ..services.exports import csv_text
 from ..services.items import find_item
 from ..services.receipts import handover_receipt_pdf
-from ..services.status import TransitionRefused
+from ..services.status import TransitionRefused, allowed_transitions
 from ..services.tenants import identity_for
 from .forms import AttendedForm, BatchForm, BatchItemsForm, HandoverForm, ReturnForm, SaleForm, SessionForm
 
@@ -59,6 +59,11 @@ def _organisations(kind: str) -> list[SelectChoice]:
         sa.select(Organisation).where(Organisation.kind == kind, Organisation.active).order_by(Organisation.name))]
 
 
+def _can(item: Item, target: str) -> bool:
+    """Whether the item may go there from where it is: the page says so before the form is filled."""
+    return target in allowed_transitions(item.status, current_user.role)
+
+
 def _partners() -> list[SelectChoice]:
     """Who may give a training session: any active partner but landlords and eco-organisms."""
     return [SelectChoice(0, "—")] + [SelectChoice(o.id, o.name) for o in db.session.scalars(
@@ -80,7 +85,7 @@ def sell(code: str):
     if sale:
         flash(_("Sold."), "success")
         return redirect(url_for("outcomes.sale_receipt", sale_id=sale.id))
-    return render_template("outcomes/sale.html", item=item, form=form,
+    return render_template("outcomes/sale.html", item=item, form=form, can=_can(item, "sold"),
                            refurbished=outcomes.is_refurbished(db.session, item)), status
 
 
@@ -120,7 +125,7 @@ def hand_over(code: str):
     if handover:
         flash(_("Handed over."), "success")
         return redirect(url_for("outcomes.handover", handover_id=handover.id))
-    return render_template("outcomes/handover_form.html", item=item, form=form,
+    return render_template("outcomes/handover_form.html", item=item, form=form, can=_can(item, "handed_over"),
                            refurbished=outcomes.is_refurbished(db.session, item)), status
 
 
@@ -216,7 +221,7 @@ def take_back(code: str):
     if event:
         flash(_("Return recorded: the item is back in the workshop."), "success")
         return redirect(url_for("items.show", code=item.code))
-    return render_template("outcomes/return.html", item=item, form=form), status
+    return render_template("outcomes/return.html", item=item, form=form, can=_can(item, "returned")), status
 
 
 # Recycling batches ---------------------------------------------------------------------------------
