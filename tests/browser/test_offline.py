@@ -89,7 +89,8 @@ def five_items_offline(phone, app, world, screenshots, server_hits):
     shown = re.search(r"l’objet : (\w+)", phone.locator("#queued").inner_text()).group(1)
     assert shown != preprinted
     assert server_hits == []  # all of it with no network
-    phone.screenshot(path=os.path.join(screenshots, "offline-outbox.png"), full_page=True)
+    phone.evaluate("window.scrollTo({top: 0, behavior: 'instant'})")
+    phone.screenshot(path=os.path.join(screenshots, "offline-outbox.png"))
     codes = phone.evaluate("self.IntakeOutbox.entries().then((all) => all.map((e) => e.item.code))")
     assert preprinted in codes and shown in codes and len(set(codes)) == 5 and None not in codes
     return preprinted, codes
