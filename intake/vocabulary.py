@@ -118,6 +118,7 @@ VOCABULARY = {
         "erasure": _l("Data erasure"),
         "note": _l("Note"),
         "label_printed": _l("Label printed"),
+        "photo": _l("Photo added"),
     },
 }
 

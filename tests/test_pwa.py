@@ -12,8 +12,10 @@ from PIL import Image
 
 from intake import create_app
 from intake.extensions import db
-from intake.models import IssuedCode
+from intake.models import IssuedCode, Item, ItemEvent, Photo
 from intake.pwa.routes import refresh_static_version
+
+from .factories import make_item
 
 
 def test_the_manifest_is_french_and_its_icons_are_real(client):
@@ -84,3 +86,34 @@ def test_a_code_block_is_reserved_once_and_binds_once(app, client, auth, world):
     again = client.post("/api/v1/items", json={**item, "client_uuid": str(uuid.uuid4())}, headers=headers)
     assert again.status_code == 422 and first[0] in again.get_data(as_text=True)
     assert Decimal(made.get_json()["weight_kg"]) == Decimal("12.5")
+
+
+def jpeg(colour="green") -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), colour).save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_a_photo_added_later_is_kept_once(app, client, auth, world):
+    with app.app_context():
+        code = make_item(world).code
+    auth.login_as("volunteer")
+    token = auth.csrf_token()
+
+    def send(content, **headers):
+        return client.post(f"/i/{code}/photo", data={"csrf_token": token, "photo": (io.BytesIO(content), "p.jpg")},
+                           headers=headers, content_type="multipart/form-data")
+
+    assert send(jpeg(), **{"X-Intake-Submit": "1"}).get_json() == {"code": code}
+    assert send(jpeg(), **{"X-Intake-Submit": "1"}).status_code == 200  # the phone resent it: nothing more
+    with app.app_context():
+        photos = db.session.scalars(sa.select(Photo).join(Item).where(Item.code == code)).all()
+        added = db.session.scalar(sa.select(sa.func.count(ItemEvent.id)).join(Item).where(
+            Item.code == code, ItemEvent.kind == "photo"))
+        assert (len(photos), added) == (1, 1)
+    refused = send(b"not a photo", **{"X-Intake-Submit": "1"})
+    assert refused.status_code == 422 and "photo" in refused.get_json()["message"]
+    page = client.get(send(jpeg("blue")).headers["Location"]).get_data(as_text=True)
+    assert "Photo ajoutée." in page
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Photo.id))) == 1  # replaced, not added

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import UUID, DataRequired, InputRequired, Length, Optional, ValidationError
 
@@ -49,3 +49,10 @@ class SameAgainForm(FlaskForm):
     """One tap to log another item like the one on screen."""
 
     client_uuid = HiddenField(validators=[DataRequired(), UUID()])
+
+
+class PhotoForm(FlaskForm):
+    """A photo for an item already logged."""
+
+    photo = FileField(_l("Photo"), validators=[FileRequired(_l("Choose a photo."))],
+                      render_kw={"accept": "image/*", "capture": "environment"})

@@ -21,10 +21,10 @@ from ..services.passport import passport
 from ..services.catalogue import intake_categories
 from ..services.codes import normalize_code
 from ..services.intake import Donation, IntakeRejected, register_donation
-from ..services.photos import PhotoRejected, encode_photo
+from ..services.photos import PhotoRejected, attach_photo, encode_photo
 from .today import POINT_KEY, SOURCE_KEY, current_point
 from ..workshop.routes import workshop_context
-from .forms import PRIVATE_DONOR, IntakeForm, SameAgainForm, SetupForm
+from .forms import PRIVATE_DONOR, IntakeForm, PhotoForm, SameAgainForm, SetupForm
 
 bp = Blueprint("items", __name__)
 # The item page shows the latest lines of its story and links to the rest.
@@ -165,6 +165,7 @@ def show(code: str):
         point = current_point()
         history = item_queries.latest_history(db.session, item, HISTORY_ON_ITEM_PAGE)
         return render_template("items/show.html", item=item, events=history.latest, history=history,
+                               photo_form=None if item.photo else PhotoForm(),
                                again_form=SameAgainForm(client_uuid=str(uuid.uuid4())),
                                printer_point=point if point and point.printer_uri else None,
                                pdf_fallback=session.pop("label_pdf_fallback", None), **workshop_context(item))
@@ -187,6 +188,31 @@ def history(code: str):
     """The item's whole story, newest first."""
     item = item_queries.item_page(db.session, code) or abort(404)
     return render_template("items/history.html", item=item, events=list(reversed(item.events)))
+
+
+@bp.route("/i/<code>/photo", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def add_photo(code: str):
+    """A photo for an item already logged: taken later, or kept on the phone while offline."""
+    item = _item_or_404(code)
+    form = PhotoForm()
+    if not form.validate_on_submit():
+        return _photo_refused(item, _("Choose a photo."))
+    try:
+        attach_photo(db.session, item, _encoded_photo(form.photo.data), user=current_user)
+    except PhotoRejected as rejected:
+        return _photo_refused(item, str(rejected.message))
+    if request.headers.get("X-Intake-Submit") == "1":
+        return jsonify(code=item.code)
+    flash(_("Photo added."), "success")
+    return redirect(url_for("items.show", code=item.code))
+
+
+def _photo_refused(item: Item, message: str):
+    if request.headers.get("X-Intake-Submit") == "1":
+        return jsonify(message=message), 422
+    flash(message, "error")
+    return redirect(url_for("items.show", code=item.code))
 
 
 @bp.route("/i/<code>/photo")

@@ -7,8 +7,12 @@ import io
 import warnings
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy.orm import Session
+
+from ..models import Item, ItemEvent, Photo, User
 
 # What phones and browsers send from a camera or gallery (MPO: multi-picture JPEG).
 ACCEPTED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP"})
@@ -59,3 +63,19 @@ def encode_photo(upload: bytes, *, max_pixels: int, quality: int) -> EncodedPhot
     # No exif= argument: the new file carries no metadata at all.
     image.save(out, format="JPEG", quality=quality, optimize=True, progressive=True)
     return EncodedPhoto(out.getvalue(), image.width, image.height, hashlib.sha256(upload).hexdigest())
+
+
+def attach_photo(session: Session, item: Item, photo: EncodedPhoto, *, user: User) -> bool:
+    """Give the item this photo (replacing an earlier one). Sending the same upload again changes
+    nothing, so a phone resending after a lost answer is harmless. Returns whether it changed. Commits."""
+    current = session.scalar(sa.select(Photo).where(Photo.item_id == item.id))
+    if current is not None and current.sha256 == photo.sha256:
+        return False
+    if current is not None:
+        session.delete(current)
+        session.flush()
+    session.add(Photo(item_id=item.id, content=photo.content, width=photo.width, height=photo.height,
+                      sha256=photo.sha256))
+    session.add(ItemEvent(item_id=item.id, kind="photo", user_id=user.id))
+    session.commit()
+    return True

@@ -59,6 +59,8 @@ async function keep() {
     state: "pending",
     reason: null,
     item: itemFromForm(code),
+    // A photo stays on the phone with its item, and is sent once the item is on the server.
+    photo: form.elements.namedItem("photo")?.files?.[0] || null,
     shown: { category: checkedLabel("category_id") || "", weight: value("weight_kg"), grade: value("grade") },
   });
   queued.textContent = code
@@ -131,16 +133,25 @@ function entryLine(entry) {
   code.className = "code small";
   code.textContent = entry.item.code || panel.dataset.noCode;
   what.append(code, ` · ${entry.shown.category} · ${entry.shown.weight} kg · `,
-    entry.state === "rejected" ? panel.dataset.rejected : panel.dataset.pending);
+    entry.state === "rejected" ? panel.dataset.rejected : panel.dataset.pending, entry.photo ? " · 📷" : "");
   line.append(what);
   if (entry.state === "rejected") {
     const reason = document.createElement("p");
     reason.className = "error";
     reason.textContent = entry.reason;
-    const fix = document.createElement("button");
-    fix.type = "button";
-    fix.textContent = panel.dataset.fix;
-    fix.addEventListener("click", () => fill(entry));
+    let fix;
+    if (entry.saved_as) {
+      // The item is saved; only its photo was refused: the item's page takes another one.
+      fix = document.createElement("a");
+      fix.className = "button";
+      fix.href = `/i/${encodeURIComponent(entry.saved_as)}`;
+      fix.textContent = panel.dataset.open;
+    } else {
+      fix = document.createElement("button");
+      fix.type = "button";
+      fix.textContent = panel.dataset.fix;
+      fix.addEventListener("click", () => fill(entry));
+    }
     const discard = document.createElement("button");
     discard.type = "button";
     discard.className = "link";

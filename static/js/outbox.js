@@ -114,25 +114,48 @@
     return (body && body.message) || `HTTP ${status}`;
   }
 
-  async function sendOne(entry, token) {
-    let response;
+  async function post(url, body, headers, token) {
     try {
-      response = await fetch("/api/v1/items", {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": token || "" },
-        body: JSON.stringify(entry.item),
+      return await fetch(url, {
+        method: "POST", credentials: "same-origin", body, headers: { ...headers, "X-CSRFToken": token || "" },
       });
     } catch (networkFailure) {
-      return "offline";
+      return null;
     }
-    if (response.status === 200 || response.status === 201) {
+  }
+
+  async function sendOne(entry, token) {
+    if (entry.state !== "photo") {
+      const response = await post("/api/v1/items", JSON.stringify(entry.item), { "Content-Type": "application/json" },
+                                  token);
+      if (!response) return "offline";
+      if (response.status === 200 || response.status === 201) {
+        if (!entry.photo) {
+          await remove(entry.client_uuid);
+          return "sent";
+        }
+        // The item is on the server; its photo follows (and is sent again if this part fails).
+        entry = { ...entry, state: "photo", saved_as: (await response.json()).code };
+        await put(entry);
+      } else {
+        // Only the item itself can be refused (409, 422); anything else (signed out, an expired form
+        // token, a server error) is not the entry's fault: it stays waiting, unchanged.
+        if (response.status !== 409 && response.status !== 422) return "stop";
+        const body = await response.json().catch(() => null);
+        await put({ ...entry, state: "rejected", reason: reasonOf(response.status, body) });
+        return "rejected";
+      }
+    }
+    const form = new FormData();
+    form.append("photo", entry.photo, "photo");
+    const response = await post(`/i/${encodeURIComponent(entry.saved_as)}/photo`, form, { "X-Intake-Submit": "1" },
+                                token);
+    if (!response) return "offline";
+    if (response.ok) {
       await remove(entry.client_uuid);
       return "sent";
     }
-    // Only the item itself can be refused (409, 422); anything else (signed out, an expired form
-    // token, a server error) is not the entry's fault: it stays waiting, unchanged.
-    if (response.status !== 409 && response.status !== 422) return "stop";
+    if (response.status !== 422) return "stop";
     const body = await response.json().catch(() => null);
     await put({ ...entry, state: "rejected", reason: reasonOf(response.status, body) });
     return "rejected";
@@ -142,7 +165,7 @@
     const token = await recall("csrf");
     const result = { sent: 0, rejected: 0 };
     for (const entry of await entries()) {
-      if (entry.state !== "pending") continue;
+      if (entry.state === "rejected") continue;
       const outcome = await sendOne(entry, token);
       if (outcome === "offline" || outcome === "stop") break;
       result[outcome] += 1;

@@ -8,12 +8,13 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from PIL import Image
 from flask import request
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from intake.extensions import db
-from intake.models import IssuedCode, Item, User
+from intake.models import IssuedCode, Item, Photo, User
 from intake.services.code_register import reserve_codes
 
 from .conftest import NO_NETWORK
@@ -51,7 +52,7 @@ def server_hits(app):
     return hits
 
 
-def log_item(phone, category: str, weight: str, *, code: str | None = None) -> None:
+def log_item(phone, category: str, weight: str, *, code: str | None = None, photo=None) -> None:
     phone.get_by_text(category, exact=True).click()
     for key in weight:
         phone.click(f".keypad button[data-key='{key}']")
@@ -59,6 +60,8 @@ def log_item(phone, category: str, weight: str, *, code: str | None = None) -> N
     if code:
         phone.get_by_text("Plus de détails").click()
         phone.fill("input[name=code]", code)
+    if photo:
+        phone.set_input_files("input[name=photo]", str(photo))
     phone.get_by_role("button", name="Enregistrer").click()
     expect(phone.locator("#queued")).to_be_visible()
 
@@ -228,3 +231,19 @@ def test_an_expired_form_token_leaves_the_entry_waiting_not_refused(phone, app, 
     phone.evaluate(f"self.IntakeOutbox.remember('csrf', {good!r}).then(() => self.IntakeOutbox.send())")
     wait_until(phone, "self.IntakeOutbox.entries().then((all) => all.length === 0)")
     assert len(items_on_server(app)) == 1
+
+
+def test_a_photo_taken_offline_follows_its_item(phone, app, world, tmp_path):
+    picture = tmp_path / "velo.jpg"
+    Image.new("RGB", (1200, 900), (40, 90, 160)).save(picture, "JPEG")
+    sign_in_at_the_point(phone, world)
+    offline(phone, True)
+    log_item(phone, "Vélo", "14", photo=picture)
+    expect(phone.locator(".outbox-entry")).to_contain_text("📷")
+    offline(phone, False)
+    phone.click("#send-now")
+    expect(phone.locator("#outbox")).to_be_hidden(timeout=10000)
+    with app.app_context():
+        photo = db.session.scalar(sa.select(Photo))
+        assert photo is not None and (photo.width, photo.height) == (1200, 900)
+        assert db.session.scalar(sa.select(sa.func.count(Item.id))) == 1
