@@ -178,6 +178,8 @@ def _demo_outcomes(session: Session, rng: random.Random, organisations: dict) ->
                                partner_id=organisations["Cyber Centre de la Roseraie"].id)
         if number % 2:
             mark_attended(session, planned, planned.planned_on)
+    for item in computers[4:6]:  # ready for the next tenants: try "Remettre à un locataire"
+        release(item)
     others = [item for item in received if not item.category.data_bearing]
     for item in others[:6]:
         release(item)
