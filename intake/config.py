@@ -51,6 +51,8 @@ class Defaults:
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
     RATELIMIT_STORAGE_URI = "memory://"  # set INTAKE_RATELIMIT_STORAGE_URI=redis://... with several workers
     RATELIMIT_HEADERS_ENABLED = True
+    # A phone asks for a block of 10 codes when it has fewer than 5 left: a few blocks an hour at most.
+    CODE_BLOCK_RATE_LIMIT = "20 per hour"
 
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"

@@ -117,3 +117,11 @@ def test_a_photo_added_later_is_kept_once(app, client, auth, world):
     assert "Photo ajoutée." in page
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Photo.id))) == 1  # replaced, not added
+
+
+def test_code_blocks_are_rate_limited_per_account(app, client, auth, world):
+    app.config["CODE_BLOCK_RATE_LIMIT"] = "3 per hour"
+    auth.login_as("volunteer")
+    headers = {"X-CSRFToken": auth.csrf_token()}
+    statuses = [client.post("/api/v1/code-blocks", json={"count": 1}, headers=headers).status_code for _ in range(4)]
+    assert statuses == [201, 201, 201, 429]

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import jsonify, make_response, request
+from flask import current_app, jsonify, make_response, request
 from werkzeug.http import HTTP_STATUS_CODES
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from sqlalchemy.orm import joinedload
 
 from ..auth.identity import bearer_token
-from ..extensions import api, csrf, db
+from ..extensions import api, csrf, db, limiter
 from ..models import CollectionPoint, Container, Organisation
 from ..models.user import STAFF_ROLES
 from ..services import items as item_queries
@@ -105,7 +105,16 @@ def transition_item(values, code):
     return item_queries.item_page(db.session, item.code)
 
 
+def _code_block_limit() -> str:
+    return current_app.config["CODE_BLOCK_RATE_LIMIT"]
+
+
+def _per_user() -> str:
+    return f"user:{current_user.id}"
+
+
 @bp.route("/code-blocks", methods=["POST"])
+@limiter.limit(_code_block_limit, key_func=_per_user)
 @bp.arguments(CodeBlockRequestSchema)
 @bp.response(201, CodeBlockSchema, description="Codes reserved in the register for this device.")
 def reserve_code_block(values):
