@@ -23,7 +23,7 @@ from ..services.codes import normalize_code
 from ..services.intake import Donation, IntakeRejected, register_donation
 from ..services.photos import PhotoRejected, attach_photo, encode_photo
 from .today import POINT_KEY, SOURCE_KEY, current_point
-from ..workshop.routes import workshop_context
+from ..workshop.routes import item_url_base, workshop_context
 from .forms import PRIVATE_DONOR, IntakeForm, PhotoForm, SameAgainForm, SetupForm
 
 bp = Blueprint("items", __name__)
@@ -101,7 +101,7 @@ def intake():
     status = 422 if form.errors else 200
     usual_source = next((c.label for c in form.source_id.choices if c.value == session.get(SOURCE_KEY, PRIVATE_DONOR)), "")
     return render_template("items/intake.html", form=form, point=point, categories=categories,
-                           containers=containers, usual_source=usual_source), status
+                           containers=containers, usual_source=usual_source, base_url=item_url_base()), status
 
 
 def _saved(location: str):

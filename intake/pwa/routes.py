@@ -17,8 +17,8 @@ from flask_babel import gettext as _
 bp = Blueprint("pwa", __name__)
 
 # What the intake page needs with no network; the page itself is cached when it is visited.
-SHELL_FILES = ("css/app.css", "js/intake.js", "js/intake-outbox.js", "js/outbox.js", "js/pwa.js", "icons/icon.svg",
-               "icons/icon-192.png")
+SHELL_FILES = ("css/app.css", "js/intake.js", "js/intake-outbox.js", "js/outbox.js", "js/pwa.js", "js/camera.js",
+               "js/sticker-scan.js", "icons/icon.svg", "icons/icon-192.png")
 
 
 def refresh_static_version(app) -> str:

@@ -153,7 +153,7 @@ def queue():
 @roles_required(*STAFF_ROLES)
 def scan():
     """Scan a label with the camera (or a photo of it, or type its code) to open the item."""
-    return render_template("workshop/scan.html", many=False, base_url=_base_url())
+    return render_template("workshop/scan.html", many=False, base_url=item_url_base())
 
 
 @bp.route("/scan/go")
@@ -194,9 +194,9 @@ def scan_many():
         unknown = [code for code in codes if code not in {item.code for item in items}]
         for code in unknown:
             results.append((None, _("No item has the code %(code)s.", code=code or "?")))
-    return render_template("workshop/scan.html", many=True, form=form, results=results, base_url=_base_url())
+    return render_template("workshop/scan.html", many=True, form=form, results=results, base_url=item_url_base())
 
 
-def _base_url() -> str:
+def item_url_base() -> str:
     """Scanned URLs must start with this to be followed: our own item addresses only."""
     return (current_app.config["PUBLIC_BASE_URL"] or request.host_url).rstrip("/")

@@ -1,5 +1,6 @@
-// Scanning labels: the native BarcodeDetector where the browser has one, qr-scanner elsewhere
-// (iOS Safari has none). Only our own item URLs are followed; anything else is refused.
+// The scan page: open the item whose label the camera sees (or gather several, in "scan many"
+// mode). Only our own item URLs are followed; anything else is refused.
+import { codeFrom as ourCode, decodePhoto, startCamera } from "./camera.js";
 
 const root = document.getElementById("scanner");
 const video = root.querySelector("video");
@@ -8,8 +9,6 @@ const picker = root.querySelector(".camera-picker");
 const torch = root.querySelector(".torch");
 const photoInput = root.querySelector(".photo-scan input");
 const many = root.dataset.many === "true";
-const prefix = `${root.dataset.baseUrl}/i/`;
-const CODE = /^[2-9A-HJ-NP-Z]{6}$/i;
 
 let engine = null; // { stop(), setCamera(id), toggleTorch(), hasTorch() }
 let opening = false;
@@ -19,13 +18,7 @@ function say(text, isError = false) {
   message.classList.toggle("error", isError);
 }
 
-// The code of one of our item URLs, or null: another site's QR code is never followed.
-export function codeFrom(text) {
-  const value = String(text || "").trim();
-  if (!value.toLowerCase().startsWith(prefix.toLowerCase())) return null;
-  const code = value.slice(prefix.length).split(/[?#/]/)[0];
-  return CODE.test(code) ? code.toUpperCase() : null;
-}
+const codeFrom = (text) => ourCode(text, root.dataset.baseUrl);
 
 const scanned = new Map(); // code -> list item, in "scan many" mode
 
@@ -73,77 +66,6 @@ function onText(text) {
   }
 }
 
-async function nativeDetector() {
-  if (!("BarcodeDetector" in window)) return null;
-  const formats = await window.BarcodeDetector.getSupportedFormats().catch(() => []);
-  return formats.includes("qr_code") ? new window.BarcodeDetector({ formats: ["qr_code"] }) : null;
-}
-
-async function loadQrScanner() {
-  const module = await import(root.dataset.vendor);
-  return module.default;
-}
-
-async function startNative(detector) {
-  let stream = null;
-  let timer = null;
-  const open = async (deviceId) => {
-    stream?.getTracks().forEach((t) => t.stop());
-    stream = await navigator.mediaDevices.getUserMedia({
-      video: deviceId ? { deviceId: { exact: deviceId } } : { facingMode: "environment" },
-      audio: false,
-    });
-    video.srcObject = stream;
-    await video.play();
-  };
-  await open(null);
-  const tick = async () => {
-    try {
-      const found = await detector.detect(video);
-      if (found.length) onText(found[0].rawValue);
-    } catch (_) { /* a frame that is not ready yet */ }
-    timer = setTimeout(tick, 200);
-  };
-  tick();
-  const track = () => stream?.getVideoTracks()[0];
-  return {
-    stop: () => { clearTimeout(timer); stream?.getTracks().forEach((t) => t.stop()); },
-    setCamera: (id) => open(id),
-    hasTorch: async () => Boolean(track()?.getCapabilities?.().torch),
-    toggleTorch: async () => {
-      const on = !track().getSettings().torch;
-      await track().applyConstraints({ advanced: [{ torch: on }] });
-    },
-    cameras: async () => (await navigator.mediaDevices.enumerateDevices())
-      .filter((d) => d.kind === "videoinput").map((d) => ({ id: d.deviceId, label: d.label })),
-  };
-}
-
-async function startQrScanner() {
-  const QrScanner = await loadQrScanner();
-  const scanner = new QrScanner(video, (result) => onText(result.data), {
-    returnDetailedScanResult: true,
-    preferredCamera: "environment",
-    maxScansPerSecond: 8,
-    // The whole picture, not only its centre: on a label the QR code sits at one end.
-    calculateScanRegion: (v) => {
-      const scale = Math.min(1, 800 / Math.max(v.videoWidth, v.videoHeight));
-      return {
-        x: 0, y: 0, width: v.videoWidth, height: v.videoHeight,
-        downScaledWidth: Math.round(v.videoWidth * scale), downScaledHeight: Math.round(v.videoHeight * scale),
-      };
-    },
-  });
-  await scanner.start();
-  return {
-    stop: () => scanner.stop(),
-    setCamera: (id) => scanner.setCamera(id),
-    hasTorch: () => scanner.hasFlash(),
-    toggleTorch: () => scanner.toggleFlash(),
-    cameras: async () => QrScanner.listCameras(true),
-  };
-}
-
 async function fillPicker() {
   const cameras = await engine.cameras().catch(() => []);
   if (cameras.length < 2) return;
@@ -154,8 +76,7 @@ async function fillPicker() {
 
 async function start() {
   try {
-    const detector = await nativeDetector();
-    engine = detector ? await startNative(detector) : await startQrScanner();
+    engine = await startCamera(video, root.dataset.vendor, onText);
   } catch (error) {
     // No camera (or no permission): the black frame would only take the screen.
     root.querySelector(".scanner").hidden = true;
@@ -174,16 +95,7 @@ photoInput.addEventListener("change", async () => {
   const file = photoInput.files[0];
   if (!file) return;
   try {
-    const detector = await nativeDetector();
-    if (detector) {
-      const found = await detector.detect(await createImageBitmap(file));
-      if (!found.length) throw new Error("none");
-      onText(found[0].rawValue);
-    } else {
-      const QrScanner = await loadQrScanner();
-      const result = await QrScanner.scanImage(file, { returnDetailedScanResult: true });
-      onText(result.data);
-    }
+    onText(await decodePhoto(file, root.dataset.vendor));
   } catch (_) {
     say(root.dataset.msgNothing, true);
   }

@@ -7,6 +7,7 @@ const CACHE = "intake-{{ version }}";
 const SHELL = {{ shell|tojson }};
 const OFFLINE = {{ offline|tojson }};
 const INTAKE = {{ intake|tojson }};
+const VENDOR = "/vendor/";
 
 importScripts({{ outbox|tojson }});
 
@@ -45,8 +46,20 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(page(request, url));
   } else if (SHELL.includes(url.pathname)) {
     event.respondWith(caches.match(url.pathname, { cacheName: CACHE }).then((hit) => hit || fetch(request)));
+  } else if (url.pathname.startsWith(VENDOR)) {
+    event.respondWith(vendor(request));
   }
 });
+
+// The QR scanner library (iOS has no native detector) is kept once used, so that stickers can be
+// filmed offline too; it is not part of the first load.
+async function vendor(request) {
+  const hit = await caches.match(request, { cacheName: CACHE });
+  if (hit) return hit;
+  const response = await fetch(request);
+  if (response.ok) await (await caches.open(CACHE)).put(request, response.clone());
+  return response;
+}
 
 async function page(request, url) {
   try {

@@ -8,10 +8,13 @@ import subprocess
 
 import pytest
 import qrcode
+import sqlalchemy as sa
 from PIL import Image
 from playwright.sync_api import expect
 
 from intake.extensions import db
+from intake.models import Item, User
+from intake.services.code_register import reserve_codes
 
 from ..factories import PASSWORD, email_for, make_item
 from .conftest import BROWSER_ARGS, CHROMIUM, PHONE
@@ -122,9 +125,6 @@ def test_scan_many_then_move_them_all(app, live_server, world, staff_client, cam
     page.select_option("select[name=to]", "to_recycle")
     page.get_by_role("button", name="Appliquer à tous").click()
     expect(page.locator(".ok", has_text=codes[1])).to_be_visible()
-    from intake.models import Item
-    import sqlalchemy as sa
-
     with app.app_context():
         statuses = dict(db.session.execute(sa.select(Item.code, Item.status).where(Item.code.in_(codes))).all())
     assert statuses == {codes[0]: "received", codes[1]: "to_recycle"}
@@ -140,3 +140,28 @@ def test_a_photo_of_the_label_opens_the_item(app, live_server, world, staff_clie
     phone.goto("/scan")
     phone.locator(".photo-scan input").set_input_files(str(tmp_path / "label.png"))
     phone.wait_for_url(re.compile(rf"/i/{code}$"), timeout=20000)
+
+
+def test_a_pre_printed_sticker_is_filmed_into_the_intake_form(app, live_server, world, camera_phone, tmp_path):
+    """The volunteer films the sticker rather than typing its code; the item is saved under it."""
+    app.config["PUBLIC_BASE_URL"] = live_server
+    with app.app_context():
+        sticker = reserve_codes(db.session, 1, batch="sheet", user=db.session.get(User, world.user_ids["coordinator"]))[0]
+    qrcode.make(f"{live_server}/i/{sticker}", box_size=8).save(tmp_path / "sticker.png")
+    page = camera_phone(video_of([tmp_path / "sticker.png"], tmp_path / "sticker.y4m"))
+    sign_in(page, role="volunteer")
+    page.goto("/intake/setup")
+    page.select_option("select[name=collection_point_id]", str(world.point_id))
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/intake$"))
+    page.get_by_text("Plus de détails").click()
+    page.get_by_role("button", name="Scanner l’étiquette").click()
+    expect(page.locator("input[name=code]")).to_have_value(sticker, timeout=20000)
+    expect(page.locator("#sticker-dialog")).to_be_hidden()
+    page.get_by_text("Vélo", exact=True).click()
+    page.fill("input[name=weight_kg]", "12")
+    page.get_by_text("À réparer").click()
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_url(re.compile(rf"/i/{sticker}$"))
+    with app.app_context():
+        assert db.session.scalar(sa.select(Item.code)) == sticker
