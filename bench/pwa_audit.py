@@ -26,6 +26,7 @@ from bench.harness import ROOT, free_port, gunicorn, wait_until_up  # noqa: E402
 
 LIGHTHOUSE = os.path.join(ROOT, "node_modules", ".bin", "lighthouse")
 CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
+IMPORT = re.compile(r"""^import\s[^"']*["']([^"']+)["'];""", re.MULTILINE)
 VOLUNTEER, PASSWORD = "benevole@demo.intake.fr", "demo-intake-2026"
 
 
@@ -79,10 +80,17 @@ def transfer(port, cookie) -> dict:
     parser = Assets()
     parser.feed(page.decode())
     sizes = {"/intake (HTML)": (len(page), response.getheader("Content-Encoding") or "identity")}
-    for url in parser.urls:
+    waiting = list(parser.urls)
+    while waiting:
+        url = waiting.pop(0)
+        if url in sizes:
+            continue
         response, body = request(port, "GET", url, headers)
         assert response.status == 200, url
         sizes[url] = (len(body), response.getheader("Content-Encoding") or "identity")
+        if url.endswith(".js"):  # the modules it imports statically load with the page too
+            text = request(port, "GET", url)[1].decode()
+            waiting += [urllib.parse.urljoin(url, name) for name in IMPORT.findall(text)]
     return sizes
 
 

@@ -117,7 +117,7 @@ def test_same_again_repeats_the_item(volunteer, app, world):
                                             "grade": "C", "brand": "Nokia", "source_id": world.partner_id})
     code = first.headers["Location"].rsplit("/", 1)[1]
     page = volunteer.get(f"/i/{code}").get_data(as_text=True)
-    again_uuid = re.search(r'name="client_uuid" type="hidden" value="([^"]+)"', page).group(1)
+    again_uuid = re.search(r'name="client_uuid"[^>]*value="([^"]+)"', page).group(1)
     data = {"csrf_token": csrf_token_from(page), "client_uuid": again_uuid}
     second = volunteer.post(f"/i/{code}/again", data=data)
     replay = volunteer.post(f"/i/{code}/again", data=data)

@@ -113,7 +113,7 @@ def test_landlord_pages_api_and_csv_hold_only_allowlisted_fields(app, client, au
     forbidden = ["Orange",  # the donor
                  NOTE, "NOTE-INTERNE",  # internal notes
                  "Technician Test",  # the technician
-                 "987", "45",  # the price
+                 "987,65", "987.65",  # the price
                  TENANT_NAME, "Jeanne", "06 12 34 56 78"]  # the tenant
     pages = [client.get("/landlord/").get_data(as_text=True),
              client.get(f"/landlord/handovers/{landlords['mine']}").get_data(as_text=True),
@@ -347,7 +347,7 @@ def test_the_passport_shows_only_its_allowlist_without_signing_in(app, client, w
     assert "Fairphone 4" in page and "Téléphone mobile" in page
     assert "Données effacées" in page and "Purge (effacement sécurisé" in page
     assert "Garantie jusqu’au" in page and "20 nov. 2027" in page
-    for value in ("Orange", NOTE, "Technician Test", "987", "A-0042", "Le Toit Angevin", TENANT_NAME,
+    for value in ("Orange", NOTE, "Technician Test", "987,65", "987.65", "A-0042", "Le Toit Angevin", TENANT_NAME,
                   "Ressourcerie centre", "CERT-"):
         assert value not in page, value
 

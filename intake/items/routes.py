@@ -165,8 +165,7 @@ def show(code: str):
         point = current_point()
         history = item_queries.latest_history(db.session, item, HISTORY_ON_ITEM_PAGE)
         return render_template("items/show.html", item=item, events=history.latest, history=history,
-                               photo_form=None if item.photo else PhotoForm(),
-                               again_form=SameAgainForm(client_uuid=str(uuid.uuid4())),
+                               new_uuid=uuid.uuid4(),
                                printer_point=point if point and point.printer_uri else None,
                                pdf_fallback=session.pop("label_pdf_fallback", None), **workshop_context(item))
     if current_user.is_authenticated and current_user.role == "landlord":

@@ -32,14 +32,13 @@ def _item(code: str) -> Item:
 def workshop_context(item: Item) -> dict:
     """What the item page needs to move the item on: built once, here."""
     allowed = machine.allowed_transitions(item.status, current_user.role)
-    transition = TransitionForm(seen_status=item.status)
-    # Sales, handovers, returns and recycling have forms of their own (they need more than a note).
-    transition.to.choices = [SelectChoice(target, term("status", target)) for target in allowed
-                             if target not in machine.HAS_ITS_OWN_FORM]
     workshop_role = current_user.role in ("technician", "coordinator")
     state = machine.release_state(db.session, item) if workshop_role or "ready" in allowed else None
     return {
-        "transition_form": transition,
+        # The page writes the form itself (change_status validates it with TransitionForm). Sales,
+        # handovers, returns and recycling have forms of their own: they need more than a note.
+        "moves": [SelectChoice(target, term("status", target)) for target in allowed
+                  if target not in machine.HAS_ITS_OWN_FORM],
         "barriers": [(code, term("barrier", code)) for code in machine.REPAIR_BARRIERS],
         "latest_checklist": state.checklist if state else None,
         "erasures": state.erasures if state else [],
