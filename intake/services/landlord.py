@@ -11,12 +11,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
 from ..models import Handover, Item, ItemEvent, LandlordAccess, User
+from ..models.base import now_utc
 
 # The only fields a landlord ever receives, in this order (also the CSV's columns).
 LANDLORD_FIELDS = ("handover_id", "residence", "tenant_ref", "code", "category", "brand", "model", "handed_on",
                    "warranty_until", "erasure_level", "erasure_certificate_ref", "sessions_planned",
                    "sessions_attended", "returned_on", "return_reason")
-SESSION_FIELDS = ("topic", "partner", "planned_on", "attended_on")
 
 
 def _handovers(session: Session, organisation_id: int):
@@ -29,14 +29,16 @@ def _returns(session: Session, handovers: list[Handover]) -> dict[int, ItemEvent
     """The first return after each handover, if any."""
     if not handovers:
         return {}
-    events = session.scalars(sa.select(ItemEvent).where(
-        ItemEvent.item_id.in_({handover.item_id for handover in handovers}), ItemEvent.to_status == "returned")
-        .order_by(ItemEvent.at)).all()
+    by_item: dict[int, list[ItemEvent]] = {}
+    for event in session.scalars(sa.select(ItemEvent).where(
+            ItemEvent.item_id.in_({handover.item_id for handover in handovers}), ItemEvent.to_status == "returned")
+            .order_by(ItemEvent.at)):
+        by_item.setdefault(event.item_id, []).append(event)
     found = {}
     for handover in handovers:
-        after = [event for event in events if event.item_id == handover.item_id and event.at >= handover.created_at]
-        if after:
-            found[handover.id] = after[0]
+        after = next((event for event in by_item.get(handover.item_id, ()) if event.at >= handover.created_at), None)
+        if after is not None:
+            found[handover.id] = after
     return found
 
 
@@ -75,10 +77,15 @@ def handover_rows(session: Session, organisation_id: int, residence: str | None 
 
 
 def listed_for(session: Session, user: User, residence: str | None, *, route: str) -> list[dict]:
-    """The rows a landlord user lists or exports; the look is logged with the handovers it showed."""
+    """The rows a landlord user lists or exports; the look at each handover is logged."""
     rows = handover_rows(session, user.organisation_id, residence)
-    shown = ",".join(str(row["handover_id"]) for row in rows)
-    log_access(session, user, kind="list", ref=shown or "-", granted=True, route=route)
+    # One line per handover shown, in one statement: a list is a look at each of them.
+    records = [{"user_id": user.id, "organisation_id": user.organisation_id, "object_kind": "list",
+                "object_ref": str(row["handover_id"]), "granted": True, "route": route[:80], "at": now_utc()}
+               for row in rows]
+    if records:
+        session.execute(sa.insert(LandlordAccess), records)
+        session.commit()
     return rows
 
 
