@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField, TextAreaField
+from wtforms.fields import HiddenField
 
 
 def parse_decimal(text: str | None) -> Decimal | None:
@@ -54,3 +55,16 @@ class LinesField(TextAreaField):
 
     def _value(self):
         return "\n".join(self.data or [])
+
+
+def attach_errors(form, errors: dict) -> None:
+    """A service's refusal on the form: each message next to its field, or on top of the form for a
+    field the person cannot see (a hidden one) or that the form does not have."""
+    for name, message in errors.items():
+        # str(): a lazy message would be taken as safe HTML by Jinja, and must not be.
+        message = str(message)
+        field = getattr(form, name, None)
+        if field is None or isinstance(field, HiddenField):
+            form.form_errors.append(message)
+        else:
+            field.errors = list(field.errors) + [message]

@@ -13,14 +13,15 @@ from wtforms.fields.choices import SelectChoice
 
 from ..auth.identity import roles_required
 from ..extensions import db
+from ..formfields import attach_errors
 from ..models import CollectionPoint, Container, Item, Organisation, Photo
 from ..models.user import STAFF_ROLES
 from ..services import items as item_queries
 from ..services import landlord as landlord_view
-from ..services.passport import passport
 from ..services.catalogue import intake_categories
 from ..services.codes import normalize_code
 from ..services.intake import Donation, IntakeRejected, register_donation
+from ..services.passport import passport
 from ..services.photos import PhotoRejected, attach_photo, encode_photo
 from .today import POINT_KEY, SOURCE_KEY, current_point
 from ..workshop.routes import item_url_base, workshop_context
@@ -93,7 +94,7 @@ def intake():
         except PhotoRejected as rejected:
             form.photo.errors = [str(rejected.message)]
         except IntakeRejected as rejected:
-            _attach_errors(form, rejected.errors)
+            attach_errors(form, rejected.errors)
         else:
             if registration.created:
                 flash(_("Item %(code)s saved.", code=registration.item.code), "success")
@@ -104,12 +105,15 @@ def intake():
                            containers=containers, usual_source=usual_source, base_url=item_url_base()), status
 
 
+def _from_page_script() -> bool:
+    """Sent by the intake page's own script (which keeps a failed send on the phone): it wants JSON,
+    not a redirect, so that the "saved" message waits for the next page."""
+    return request.headers.get("X-Intake-Submit") == "1"
+
+
 def _saved(location: str):
-    """Where to go next: a redirect, or for the page's own script (which keeps a failed send in the
-    outbox) the address as JSON, so that the saved message waits for the next page."""
-    if request.headers.get("X-Intake-Submit") == "1":
-        return jsonify(location=location)
-    return redirect(location)
+    """Where to go next after saving."""
+    return jsonify(location=location) if _from_page_script() else redirect(location)
 
 
 def _encoded_photo(upload):
@@ -117,17 +121,6 @@ def _encoded_photo(upload):
         return None
     return encode_photo(upload.read(), max_pixels=current_app.config["PHOTO_MAX_PIXELS"],
                         quality=current_app.config["PHOTO_JPEG_QUALITY"])
-
-
-def _attach_errors(form, errors: dict) -> None:
-    # str(): a lazy message would be taken as safe HTML by Jinja, and must not be.
-    for name, message in errors.items():
-        message = str(message)
-        field = getattr(form, name, None)
-        if field is None or name == "client_uuid":
-            form.form_errors.append(message)
-        else:
-            field.errors = list(field.errors) + [message]
 
 
 @bp.route("/i/<code>/again", methods=["POST"])
@@ -201,14 +194,14 @@ def add_photo(code: str):
         attach_photo(db.session, item, _encoded_photo(form.photo.data), user=current_user)
     except PhotoRejected as rejected:
         return _photo_refused(item, str(rejected.message))
-    if request.headers.get("X-Intake-Submit") == "1":
+    if _from_page_script():
         return jsonify(code=item.code)
     flash(_("Photo added."), "success")
     return redirect(url_for("items.show", code=item.code))
 
 
 def _photo_refused(item: Item, message: str):
-    if request.headers.get("X-Intake-Submit") == "1":
+    if _from_page_script():
         return jsonify(message=message), 422
     flash(message, "error")
     return redirect(url_for("items.show", code=item.code))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 import os
 
-from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request,
+from flask import (Blueprint, abort, current_app, jsonify, redirect, request,
                    send_from_directory, session, url_for)
 from flask_login import current_user, login_required
 

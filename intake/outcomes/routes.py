@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from ..auth.identity import roles_required
 from ..clock import local_today
 from ..extensions import db
+from ..formfields import attach_errors
 from ..models import AccompanimentSession, Category, Handover, Item, Organisation, RecyclingBatch, Sale
 from ..services import landlord as landlord_view
 from ..services import outcomes, recycling
@@ -32,15 +33,7 @@ def _item(code: str) -> Item:
 
 def _show_refusal(form, refused: TransitionRefused) -> int:
     """Field errors next to their fields, anything else (a 409) on top; returns the page's status."""
-    errors = getattr(refused, "errors", None) or {}
-    for name, message in errors.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = list(field.errors) + [str(message)]
-        else:
-            form.form_errors.append(str(message))
-    if not errors:
-        form.form_errors.append(str(refused.message))
+    attach_errors(form, getattr(refused, "errors", None) or {"": refused.message})
     return refused.status
 
 
@@ -95,8 +88,8 @@ def sale_receipt(sale_id: int):
     """The buyer's receipt, to print: "reconditionné" only when the rule is met, never "comme neuf"."""
     sale = db.session.scalar(sa.select(Sale).where(Sale.id == sale_id)
                              .options(joinedload(Sale.item).joinedload(Item.category))) or abort(404)
-    warranty_until = outcomes.add_months(sale.sold_on, sale.warranty_months) if sale.warranty_months else None
-    return render_template("outcomes/sale_receipt.html", sale=sale, item=sale.item, warranty_until=warranty_until,
+    return render_template("outcomes/sale_receipt.html", sale=sale, item=sale.item,
+                           warranty_until=outcomes.sale_warranty_until(sale),
                            organisation=current_app.config["LABEL_ORGANISATION"],
                            contact=current_app.config["ORGANISATION_CONTACT"])
 

@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy.orm import Session
 
-from ..models import AccompanimentSession, Erasure, Handover, Item, Organisation, Sale, TenantIdentity, User
+from ..models import AccompanimentSession, Handover, Item, Organisation, Sale, TenantIdentity, User
 from ..models.outcome import SALE_CHANNELS
 from .status import TransitionRefused, Work, change_status, readiness_problems, release_state
 
@@ -46,6 +46,10 @@ def add_months(day: date, months: int) -> date:
         except ValueError:
             continue
     raise ValueError(day)
+
+
+def sale_warranty_until(sale: Sale) -> date | None:
+    return add_months(sale.sold_on, sale.warranty_months) if sale.warranty_months else None
 
 
 def is_refurbished(session: Session, item: Item) -> bool:
@@ -153,7 +157,7 @@ def record_handover(session: Session, item: Item, *, user: User, landlord_id: in
         raise OutcomeRejected(errors)
 
     state = release_state(session, item)
-    released_by = next((record for record in reversed(state.erasures) if record.passed), None)
+    released_by = state.released_by
     handover = Handover(item_id=item.id, landlord_id=landlord.id, tenant_ref=tenant_ref, residence=residence,
                         handed_on=handed_on, handed_by_id=user.id, acceptance=acceptance.kind,
                         warranty_until=add_months(handed_on, warranty_months) if warranty_months else None,
@@ -206,6 +210,3 @@ def latest_outcome(session: Session, item: Item) -> Sale | Handover | None:
     return max(candidates, key=lambda record: record.created_at) if candidates else None
 
 
-def latest_passed_erasure(session: Session, item: Item) -> Erasure | None:
-    return session.scalar(sa.select(Erasure).where(Erasure.item_id == item.id, Erasure.verification == "passed")
-                          .order_by(Erasure.id.desc()).limit(1))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from ..models import Item, Sale
-from .outcomes import add_months, latest_outcome, latest_passed_erasure
+from .outcomes import latest_outcome, sale_warranty_until
 from .status import release_state
 
 PASSPORT_FIELDS = ("code", "category", "icon", "brand", "model", "stage", "checks_passed_on", "data_erased_on",
@@ -24,13 +24,13 @@ PUBLIC_STAGES = {
 
 def passport(session: Session, item: Item, contact: str | None) -> dict:
     state = release_state(session, item)
-    erasure = latest_passed_erasure(session, item) if item.category.data_bearing else None
+    erasure = state.released_by
     warranty_until = None
     refurbished = False
     if item.status in ("sold", "handed_over"):
         latest = latest_outcome(session, item)
         if isinstance(latest, Sale):
-            warranty_until = add_months(latest.sold_on, latest.warranty_months) if latest.warranty_months else None
+            warranty_until = sale_warranty_until(latest)
         elif latest is not None:
             warranty_until = latest.warranty_until
         refurbished = bool(latest and latest.refurbished)

@@ -107,6 +107,11 @@ class ReleaseState:
     def checklist_passed(self) -> bool:
         return self.checklist is not None and bool((self.checklist.data or {}).get("passed"))
 
+    @property
+    def released_by(self) -> Erasure | None:
+        """The latest erasure that passed: the one a receipt or a passport names."""
+        return next((record for record in reversed(self.erasures) if record.passed), None)
+
 
 def release_state(session: Session, item: Item) -> ReleaseState:
     """Read once what `ready`, a sale or a handover depend on."""
