@@ -132,20 +132,23 @@ def queue():
     query = (sa.select(Item).where(Item.status == status)
              .options(joinedload(Item.category), joinedload(Item.collection_point))
              .order_by(Item.status_changed_at, Item.id))
-    if request.args.get("mine") == "1":
+    # The filters in force, carried by every link of the page (tabs and pages) so none is lost.
+    filters = {"mine": "1" if request.args.get("mine") == "1" else None,
+               "category": request.args.get("category", type=int) or None,
+               "point": request.args.get("point", type=int) or None}
+    if filters["mine"]:
         query = query.where(Item.handled_by_id == current_user.id)
-    category_id = request.args.get("category", type=int)
-    if category_id:
-        query = query.where(Item.category_id == category_id)
-    point_id = request.args.get("point", type=int)
-    if point_id:
-        query = query.where(Item.collection_point_id == point_id)
+    if filters["category"]:
+        query = query.where(Item.category_id == filters["category"])
+    if filters["point"]:
+        query = query.where(Item.collection_point_id == filters["point"])
     page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
     counts = dict(db.session.execute(sa.select(Item.status, sa.func.count()).group_by(Item.status)).all())
     categories = db.session.scalars(sa.select(Category).where(Category.active).order_by(Category.name)).all()
     points = db.session.scalars(sa.select(CollectionPoint).order_by(CollectionPoint.name)).all()
     return render_template("workshop/queue.html", page=page, status=status, counts=counts, statuses=STATUSES,
-                           categories=categories, points=points, now=machine.now_utc())
+                           categories=categories, points=points, now=machine.now_utc(),
+                           filters={name: value for name, value in filters.items() if value})
 
 
 @bp.route("/scan")
