@@ -6,6 +6,12 @@ waits instead of failing, foreign keys enforced, and write transactions that
 take the write lock when they begin. A deferred transaction that reads and
 then writes can meet another writer half-way and fail at once with "database
 is locked" whatever the timeout; ``BEGIN IMMEDIATE`` queues it instead.
+
+Page views begin deferred, so that readers never queue behind writers. When
+one of them writes after all (a landlord's access log, a token's last use),
+its reads are committed and the write goes into a transaction of its own that
+begins with the write lock: whatever the request, no write ever has to
+upgrade a read transaction.
 """
 
 from __future__ import annotations
@@ -41,8 +47,32 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
-        reads_only = connection.get_execution_options().get(READS_ONLY_OPTION) or _safe_request()
+        reads_only = bool(connection.get_execution_options().get(READS_ONLY_OPTION) or _safe_request())
         connection.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")
+        connection.info[HOLDS_WRITE_LOCK] = not reads_only
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def before_write(connection, cursor, statement, parameters, context, executemany) -> None:
+        if connection.info.get(HOLDS_WRITE_LOCK, True) or not _is_write(statement, context):
+            return
+        # A transaction begun to read is about to write. SQLite cannot upgrade it safely (a writer that
+        # committed since its first read makes it fail at once), so the reads end here, having written
+        # nothing, and the write starts a transaction of its own that queues for the lock.
+        connection.info[HOLDS_WRITE_LOCK] = True
+        dbapi_connection = cursor.connection
+        dbapi_connection.execute("COMMIT")
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+
+
+WRITE_STATEMENTS = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE"})
+HOLDS_WRITE_LOCK = "intake_holds_write_lock"
+
+
+def _is_write(statement: str, context) -> bool:
+    if context is not None and (context.isinsert or context.isupdate or context.isdelete):
+        return True
+    first_word = statement.lstrip().split(None, 1)[:1]
+    return bool(first_word) and first_word[0].upper() in WRITE_STATEMENTS
 
 
 def _safe_request() -> bool:
@@ -56,8 +86,8 @@ def reading(session):
 
     In a request that writes, the reads that come first (who is asking, does
     the category exist) then do not hold SQLite's single write lock, which is
-    taken only by the transaction that follows. Writing inside the block is
-    a mistake: it could meet another writer and fail.
+    taken only by the transaction that follows. A write inside the block would
+    end it and take the lock (see ``before_write``): keep writes after it.
     """
     if session.get_bind().dialect.name != "sqlite":
         # Other databases lock rows, not the whole file: one transaction is cheaper.
