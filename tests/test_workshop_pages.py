@@ -38,3 +38,21 @@ def test_the_queue_pages_keep_their_filters(app, client, auth, world):
     second = client.get(next_link).get_data(as_text=True)
     shown = set(re.findall(r'href="/i/([A-Z0-9]+)"', first)) | set(re.findall(r'href="/i/([A-Z0-9]+)"', second))
     assert shown == here and not shown & elsewhere
+
+
+def test_scan_many_has_a_field_to_type_a_code(app, client, auth, world):
+    with app.app_context():
+        scanned, typed = make_item(world).code, make_item(world).code
+    auth.login_as("technician")
+    page = client.get("/scan/many").get_data(as_text=True)
+    assert re.search(r'<label for="typed">[^<]*saisissez le code', page) and 'name="typed"' in page
+    # Typed as people type it (lower case, a space), sent with what the camera gathered; a wrong one is named.
+    response = client.post("/scan/many", data={"csrf_token": auth.csrf_token("/scan/many"), "to": "diagnosing",
+                                               "codes": scanned, "typed": f"{typed[:3].lower()} {typed[3:]}"})
+    result = response.get_data(as_text=True)
+    with app.app_context():
+        statuses = set(db.session.scalars(sa.select(Item.status).where(Item.code.in_([scanned, typed]))))
+    assert statuses == {"diagnosing"}, result
+    wrong = client.post("/scan/many", data={"csrf_token": auth.csrf_token("/scan/many"), "to": "repairing",
+                                            "typed": "K7M2QZ"}).get_data(as_text=True)
+    assert "K7M2QZ n’est pas un code valide" in wrong

@@ -46,4 +46,7 @@ class ErasureForm(FlaskForm):
 
 class BulkForm(WorkFields):
     to = SelectField(_l("Move them all to"))
-    codes = HiddenField()
+    codes = HiddenField()  # what the camera gathered, filled in by the page's script
+    # A label the camera cannot read (or no camera at all): its code, typed.
+    typed = StringField(_l("Or type the code"), validators=[Optional(), Length(max=200)],
+                        render_kw={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"})

@@ -181,11 +181,15 @@ def scan_many():
                        if target not in machine.HAS_ITS_OWN_FORM]
     results = None
     if form.validate_on_submit():
-        codes = [normalize_code(part) for part in (form.codes.data or "").split()]
+        # A typed code may hold spaces or dashes ("k7m 2qx"): it is read whole, the scanned ones one by one.
+        typed = (form.typed.data or "").strip()
+        texts = (form.codes.data or "").split() + ([typed] if typed else [])
+        codes = [normalize_code(text) for text in texts]
         items = db.session.scalars(sa.select(Item).where(Item.code.in_([c for c in codes if c]))
                                    .options(joinedload(Item.category))).all()
         point = current_point()
-        results = []
+        results = [(None, _("%(code)s is not a valid code: check the label, or type it again.", code=text))
+                   for text, code in zip(texts, codes) if code is None]
         for item in sorted(items, key=lambda i: codes.index(i.code)):
             try:
                 machine.change_status(db.session, item, form.to.data, user=current_user, work=_work(form),
@@ -193,9 +197,9 @@ def scan_many():
                 results.append((item, None))
             except machine.TransitionRefused as refused:
                 results.append((item, str(refused.message)))
-        unknown = [code for code in codes if code not in {item.code for item in items}]
-        for code in unknown:
-            results.append((None, _("No item has the code %(code)s.", code=code or "?")))
+        found = {item.code for item in items}
+        for code in dict.fromkeys(code for code in codes if code and code not in found):
+            results.append((None, _("No item has the code %(code)s.", code=code)))
     return render_template("workshop/scan.html", many=True, form=form, results=results, base_url=item_url_base())
 
 

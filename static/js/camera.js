@@ -12,6 +12,12 @@ export function codeFrom(text, baseUrl) {
   return CODE.test(code) ? code.toUpperCase() : null;
 }
 
+// A code typed by hand ("k7m 2qx", or a pasted item URL), or null when it cannot be one.
+export function typedCode(text, baseUrl) {
+  const code = String(text || "").replace(/[\s\-_.]/g, "").toUpperCase();
+  return codeFrom(text, baseUrl) || (CODE.test(code) ? code : null);
+}
+
 async function nativeDetector() {
   if (!("BarcodeDetector" in window)) return null;
   const formats = await window.BarcodeDetector.getSupportedFormats().catch(() => []);

@@ -1,6 +1,6 @@
 // The scan page: open the item whose label the camera sees (or gather several, in "scan many"
 // mode). Only our own item URLs are followed; anything else is refused.
-import { codeFrom as ourCode, decodePhoto, startCamera } from "./camera.js";
+import { codeFrom as ourCode, decodePhoto, startCamera, typedCode } from "./camera.js";
 
 const root = document.getElementById("scanner");
 const video = root.querySelector("video");
@@ -64,6 +64,29 @@ function onText(text) {
     engine?.stop();
     window.location.assign(`/i/${code}`);
   }
+}
+
+// A label the camera cannot read: its code typed, added with the button or the Enter key.
+const typed = document.querySelector("input[name=typed]");
+function addTyped() {
+  const code = typedCode(typed.value, root.dataset.baseUrl);
+  if (!code) {
+    say(root.dataset.msgInvalid, true);
+    return;
+  }
+  addScanned(code);
+  say(`${root.dataset.msgAdded} ${code}`);
+  typed.value = "";
+  typed.focus();
+}
+if (many) {
+  document.querySelector(".add-typed").addEventListener("click", addTyped);
+  typed.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && typed.value.trim()) {
+      event.preventDefault();
+      addTyped();
+    }
+  });
 }
 
 async function fillPicker() {

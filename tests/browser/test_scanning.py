@@ -165,3 +165,23 @@ def test_a_pre_printed_sticker_is_filmed_into_the_intake_form(app, live_server, 
     page.wait_for_url(re.compile(rf"/i/{sticker}$"))
     with app.app_context():
         assert db.session.scalar(sa.select(Item.code)) == sticker
+
+
+def test_scan_many_without_a_camera_takes_typed_codes(app, live_server, world, phone):
+    """No camera: the page says to type the code, and there is a field for it (Enter adds it to the list)."""
+    with app.app_context():
+        code = make_item(world).code
+    sign_in(phone)
+    phone.goto("/scan/many")
+    expect(phone.locator(".scan-message")).to_contain_text("saisissez son code")
+    phone.fill("input[name=typed]", "2222")
+    phone.press("input[name=typed]", "Enter")
+    expect(phone.locator(".scan-message")).to_have_text(
+        "Ce code n'est pas valide : vérifiez l'étiquette ou saisissez-le à nouveau.")
+    phone.fill("input[name=typed]", f"{code[:3].lower()} {code[3:]}")
+    phone.press("input[name=typed]", "Enter")
+    expect(phone.locator(".scanned-count")).to_have_text("1")
+    expect(phone.locator("input[name=typed]")).to_have_value("")
+    phone.select_option("select[name=to]", "diagnosing")
+    phone.get_by_role("button", name="Appliquer à tous").click()
+    expect(phone.locator(".ok", has_text=code)).to_be_visible()
