@@ -70,6 +70,12 @@ class Defaults:
     PRINTER_TIMEOUT = 5.0  # seconds before an unreachable printer is reported
     MAX_LABELS_PER_JOB = 1000
 
+    # Who logged an item may correct it this long after; coordinators at any time, with a reason.
+    AMENDMENT_WINDOW_MINUTES = 15
+    # "Same again" offers to undo the item it made for this long (the server allows a few more seconds
+    # for the request to arrive).
+    UNDO_SECONDS = 10
+
     # Tenants' names, contacts and signatures are deleted this many days after the handover.
     TENANT_IDENTITY_RETENTION_DAYS = 365
     # Shown on the public item passport and the receipts: who to ask about an item.

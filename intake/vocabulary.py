@@ -43,6 +43,20 @@ VOCABULARY = {
         "to_recycle": _l("To recycle"),
         "recycled": _l("Recycled"),
         "dismantled": _l("Dismantled for parts"),
+        "voided": _l("Voided (logged by mistake)"),
+    },
+    # The intake fields a correction may change, as the trail names them.
+    "item_field": {
+        "category_id": _l("Category"),
+        "weight_kg": _l("Weight"),
+        "tare_kg": _l("Tare"),
+        "grade": _l("Condition"),
+        "source_id": _l("Source"),
+        "collection_point_id": _l("Collection point"),
+        "brand": _l("Brand"),
+        "model": _l("Model"),
+        "serial_number": _l("Serial number"),
+        "description": _l("Description"),
     },
     "grade": {
         "A": _l("Reuse as is"),
@@ -119,6 +133,8 @@ VOCABULARY = {
         "note": _l("Note"),
         "label_printed": _l("Label printed"),
         "photo": _l("Photo added"),
+        "amended": _l("Corrected"),
+        "voided": _l("Intake undone"),
     },
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 from flask import Flask, current_app, has_request_context, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -82,3 +83,13 @@ def set_security_headers(response):
         # Pages can hold what volunteers typed: keep them out of shared caches.
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def amendment_window() -> timedelta:
+    """How long the person who logged an item may correct it."""
+    return timedelta(minutes=current_app.config["AMENDMENT_WINDOW_MINUTES"])
+
+
+def undo_window() -> timedelta:
+    """How long "Same again" may be undone: the seconds the button shows, and a few for the request."""
+    return timedelta(seconds=current_app.config["UNDO_SECONDS"] + 5)

@@ -45,7 +45,9 @@ def make_world() -> World:
     other_point = CollectionPoint(name="Déchèterie nord", territory=territory)
     electrical = Category(name="Électrique", family="electrical")
     phone = Category(name="Téléphone mobile", family="electrical", parent=electrical, deee_category="small_it_telecom",
-                     data_bearing=True, default_weight_kg=Decimal("0.2"), icon="📱")
+                     data_bearing=True, default_weight_kg=Decimal("0.2"), icon="📱",
+                     # Wide enough for the weights the tests type; the plausibility tests set their own.
+                     min_weight_kg=Decimal("0.05"), max_weight_kg=Decimal("20"))
     bike = Category(name="Vélo", family="leisure", default_weight_kg=Decimal("14"), icon="🚲")
     crate = Container(name="Caisse", tare_kg=Decimal("1.2"))
     db.session.add_all([territory, partner, landlord, point, other_point, electrical, phone, bike, crate])

@@ -40,7 +40,7 @@ def test_language_switch_needs_csrf(client):
 
 def test_item_page_uses_french_numbers_and_dates(app, client, auth, world):
     with app.app_context():
-        item = make_item(world, weight_kg=Decimal("1234.5"))
+        item = make_item(world, weight_kg=Decimal("1234.5"), weight_confirmed=True)
         code, created = item.code, item.created_at
     auth.login_as("volunteer")
     page = client.get(f"/i/{code}").get_data(as_text=True)

@@ -17,8 +17,11 @@ from ..services import items as item_queries
 from ..services.catalogue import intake_categories
 from ..services.code_register import reserve_codes
 from ..services.intake import Donation, IntakeRejected, register_donation
+from ..services import amendments
 from ..services.status import TransitionRefused, Work, change_status
+from ..web import amendment_window
 from .schemas import (
+    AmendmentSchema,
     CategorySchema,
     CodeBlockRequestSchema,
     CodeBlockSchema,
@@ -74,13 +77,50 @@ def create_item(values):
 
 
 @bp.route("/items/<code>")
-@bp.response(200, ItemWithHistorySchema)
+@bp.response(200, ItemWithHistorySchema, headers={"ETag": {"description": "The item's version.",
+                                                            "schema": {"type": "string"}}})
 def get_item(code):
     """One item with its whole history, oldest event first."""
     item = item_queries.item_page(db.session, code)
     if item is None:
         abort(404, message="No item with this code.")
-    return item
+    return item, {"ETag": _etag(item)}
+
+
+def _etag(item) -> str:
+    return f'"{item.version}"'
+
+
+@bp.route("/items/<code>", methods=["PATCH"])
+@bp.arguments(AmendmentSchema)
+@bp.response(200, ItemWithHistorySchema, description="Corrected; the history holds the correction.")
+@bp.alt_response(403, description="Only its author, shortly after intake, or a coordinator may correct an item.")
+@bp.alt_response(409, description="The item's state forbids this correction (a signed receipt, a closed batch).")
+@bp.alt_response(412, description="If-Match is not the item's current ETag: it changed meanwhile.")
+@bp.alt_response(428, description="If-Match is missing.")
+def amend_item(values, code):
+    """Correct a logged item's intake fields (If-Match: its ETag)."""
+    item = item_queries.find_item(db.session, code)
+    if item is None:
+        abort(404, message="No item with this code.")
+    if not request.if_match:
+        abort(428, message="Send the item's ETag as If-Match.")
+    expected = next(iter(request.if_match.as_set()), None) if not request.if_match.star_tag else str(item.version)
+    reason, confirmed = values.pop("reason"), values.pop("weight_confirmed")
+    try:
+        amendments.amend_item(db.session, item, amendments.Amendment(values, reason, confirmed), user=current_user,
+                              author_window=amendment_window(), expected_version=_version(expected))
+    except amendments.AmendmentRefused as refused:
+        abort(refused.status, message=str(refused.message),
+              errors={"json": {field: [str(message)] for field, message in refused.errors.items()}}
+              if refused.errors else None)
+    item = item_queries.item_page(db.session, item.code)
+    return item, {"ETag": _etag(item)}
+
+
+def _version(tag: str | None) -> int:
+    """The version an If-Match names; -1 (never current) for anything else."""
+    return int(tag) if tag and tag.isdigit() and len(tag) < 10 else -1
 
 
 @bp.route("/items/<code>/transitions", methods=["POST"])

@@ -25,6 +25,29 @@ class DonationSchema(Schema):
     description = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
     code = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20),
                          metadata={"description": "The code of a pre-printed label to bind; omit to draw a new code."})
+    weight_confirmed = fields.Boolean(load_default=False, metadata={
+        "description": "The weight is outside the category's plausible range and the person confirmed it; "
+                       "without it such a weight is refused (422) with the question to ask."})
+
+
+class AmendmentSchema(Schema):
+    """A correction of a logged item: only the fields to change. Send the item's ETag as If-Match."""
+
+    category_id = fields.Integer()
+    weight_kg = fields.Decimal(places=3, validate=validate.Range(min=0, min_inclusive=False),
+                               metadata={"description": "The net weight in kg."})
+    tare_kg = fields.Decimal(places=3, validate=validate.Range(min=0),
+                             metadata={"description": "Alone, it keeps the scale reading and changes the net weight."})
+    grade = fields.String(validate=validate.OneOf(GRADES))
+    source_id = fields.Integer(allow_none=True, metadata={"description": "null: a private donor."})
+    collection_point_id = fields.Integer()
+    brand = fields.String(allow_none=True, validate=validate.Length(max=120))
+    model = fields.String(allow_none=True, validate=validate.Length(max=120))
+    serial_number = fields.String(allow_none=True, validate=validate.Length(max=120))
+    description = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500),
+                           metadata={"description": "Why: required from coordinators."})
+    weight_confirmed = fields.Boolean(load_default=False)
 
 
 class NamedSchema(Schema):
@@ -34,6 +57,8 @@ class NamedSchema(Schema):
 
 class EventSchema(Schema):
     kind = fields.String()
+    data = fields.Function(lambda event: event.data if event.kind == "amended" else None, allow_none=True,
+                           metadata={"description": "For a correction: the fields changed, old and new values."})
     from_status = fields.String(allow_none=True)
     to_status = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
@@ -59,6 +84,9 @@ class ItemSchema(Schema):
     source = fields.Nested(NamedSchema, allow_none=True)
     collection_point = fields.Nested(NamedSchema)
     created_at = fields.DateTime()
+    tare_kg = fields.Float()
+    version = fields.Integer(metadata={"description": "Also the ETag: send it as If-Match to correct the item."})
+    amended_at = fields.DateTime(allow_none=True)
     has_photo = fields.Function(lambda item: item.photo is not None)
 
     def item_url(self, item) -> str:

@@ -5,7 +5,7 @@ from .erasure import Erasure
 from .item import Container, Item, ItemEvent, Photo
 from .label import IssuedCode
 from .outcome import AccompanimentSession, Handover, LandlordAccess, RecyclingBatch, Sale, TenantIdentity
-from .organisation import CollectionPoint, Organisation, Territory
+from .organisation import CategoryPosition, CollectionPoint, Organisation, Territory
 from .user import ApiToken, User
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "TenantIdentity",
     "ApiToken",
     "Category",
+    "CategoryPosition",
     "CollectionPoint",
     "Container",
     "Erasure",

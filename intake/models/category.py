@@ -38,6 +38,9 @@ class Category(db.Model):
     ords_category: Mapped[Optional[str]] = mapped_column(sa.String(80))
     data_bearing: Mapped[bool] = mapped_column(default=False)
     default_weight_kg: Mapped[Optional[Decimal]] = mapped_column(sa.Numeric(9, 3))
+    # A weight outside this range is asked again before it is stored (None: derived from the default weight).
+    min_weight_kg: Mapped[Optional[Decimal]] = mapped_column(sa.Numeric(9, 3))
+    max_weight_kg: Mapped[Optional[Decimal]] = mapped_column(sa.Numeric(9, 3))
     icon: Mapped[Optional[str]] = mapped_column(sa.String(16))
     # The functional checks an item must pass before it is ready, e.g. ["Freins", "Vitesses"].
     checklist: Mapped[Optional[list]] = mapped_column(sa.JSON)
@@ -50,6 +53,8 @@ class Category(db.Model):
         one_of("family", FAMILIES, "family"),
         one_of("deee_category", DEEE_CATEGORIES, "deee_category"),
         sa.CheckConstraint("default_weight_kg IS NULL OR default_weight_kg > 0", name="default_weight"),
+        sa.CheckConstraint("min_weight_kg IS NULL OR max_weight_kg IS NULL OR min_weight_kg < max_weight_kg",
+                           name="plausible_range"),
     )
 
     def __repr__(self) -> str:

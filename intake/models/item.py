@@ -30,6 +30,8 @@ STATUSES = (
     "to_recycle",
     "recycled",
     "dismantled",
+    # Logged by mistake and undone at once ("Annuler"): kept, with its code, which is never reused.
+    "voided",
 )
 
 
@@ -49,6 +51,8 @@ class Item(db.Model):
     serial_number: Mapped[Optional[str]] = mapped_column(sa.String(120))
     description: Mapped[Optional[str]] = mapped_column(sa.Text)
     weight_kg: Mapped[Decimal] = mapped_column(sa.Numeric(9, 3))
+    # The container's tare taken off the scale reading at intake: weight_kg + tare_kg is what the scale said.
+    tare_kg: Mapped[Decimal] = mapped_column(sa.Numeric(9, 3), default=0, server_default="0")
     grade: Mapped[str] = mapped_column(sa.String(1))
     # NULL source: a private donor (nobody's name is recorded for them).
     source_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("organisation.id"))
@@ -58,6 +62,11 @@ class Item(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, index=True)
     created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    # Goes up with every change (amendment or status): the API's ETag, so that a correction made on a
+    # stale copy is refused instead of undoing someone else's.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Set when an intake field was corrected; the corrections themselves are "amended" events.
+    amended_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     # Who moved it last: the workshop's "mine" list.
     handled_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
     # The batch handed to the eco-organism, once the item is put in one.
@@ -76,6 +85,7 @@ class Item(db.Model):
         one_of("grade", GRADES, "grade"),
         one_of("status", STATUSES, "status"),
         sa.CheckConstraint("weight_kg > 0", name="weight_positive"),
+        sa.CheckConstraint("tare_kg >= 0", name="tare"),
         sa.Index("ix_item_point_created", "collection_point_id", "created_at"),
         sa.Index("ix_item_status", "status"),
     )

@@ -88,7 +88,22 @@ class CollectionPoint(db.Model):
     # Corrects a sheet printer's drift, in mm (positive: right, down).
     label_offset_x_mm: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=0, server_default="0")
     label_offset_y_mm: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=0, server_default="0")
+    # Volunteers tap the intake tiles by position: the order is the coordinator's (CategoryPosition),
+    # and "most used first" only when the coordinator chooses it.
+    most_used_first: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     active: Mapped[bool] = mapped_column(default=True)
 
     organisation: Mapped[Optional[Organisation]] = relationship()
     territory: Mapped[Optional[Territory]] = relationship()
+
+
+class CategoryPosition(db.Model):
+    """Where a category's tile stands on a collection point's intake page (1 = first)."""
+
+    __tablename__ = "category_position"
+
+    collection_point_id: Mapped[int] = mapped_column(sa.ForeignKey("collection_point.id"), primary_key=True)
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id"), primary_key=True)
+    position: Mapped[int]
+
+    __table_args__ = (sa.CheckConstraint("position >= 1 AND position <= 10000", name="position"),)

@@ -20,17 +20,23 @@ from ..models.base import now_utc
 from ..models.item import GRADES
 from .codes import new_code, normalize_code
 from .photos import EncodedPhoto
+from .weights import implausible_weight
 
 MAX_WEIGHT_KG = Decimal("5000")
 _CODE_ATTEMPTS = 10
 
 
 class IntakeRejected(ValueError):
-    """The donation cannot be registered; ``errors`` maps field -> message for the user."""
+    """The donation cannot be registered; ``errors`` maps field -> message for the user.
 
-    def __init__(self, errors: dict):
+    ``needs_confirmation`` names the fields that are refused only until the person confirms them
+    (an unusual weight): the same values sent again with the confirmation are accepted.
+    """
+
+    def __init__(self, errors: dict, *, needs_confirmation: tuple[str, ...] = ()):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
+        self.needs_confirmation = needs_confirmation
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,8 @@ class Donation:
     logged_at: datetime | None = None
     # The code of a pre-printed label stuck on the item; None: draw a new code.
     code: str | None = None
+    # The volunteer confirmed a weight outside the category's plausible range (kept in the history).
+    weight_confirmed: bool = field(default=False, compare=False)
 
     def digest(self) -> str:
         """A fingerprint of everything submitted, to recognise a replay."""
@@ -193,7 +201,11 @@ def _validate(session: Session, donation: Donation) -> tuple[Decimal, Decimal, C
         errors["weight_kg"] = _l("The weight cannot exceed %(max)s kg.", max=MAX_WEIGHT_KG)
     if errors:
         raise IntakeRejected(errors)
-    return net.quantize(Decimal("0.001")), tare, category, point
+    net = net.quantize(Decimal("0.001"))
+    question = None if donation.weight_confirmed else implausible_weight(category, net)
+    if question:
+        raise IntakeRejected({"weight_kg": question}, needs_confirmation=("weight_kg",))
+    return net, tare, category, point
 
 
 def _insert(session, donation: Donation, digest: str, net_weight: Decimal, tare: Decimal,
@@ -210,6 +222,7 @@ def _insert(session, donation: Donation, digest: str, net_weight: Decimal, tare:
         serial_number=donation.serial_number or None,
         description=donation.description or None,
         weight_kg=net_weight,
+        tare_kg=tare,
         grade=donation.grade,
         source_id=donation.source_id,
         collection_point=point,
@@ -228,7 +241,8 @@ def _insert(session, donation: Donation, digest: str, net_weight: Decimal, tare:
         user_id=user.id,
         collection_point_id=point.id,
         at=logged_at,
-        data={"grade": donation.grade, "weight_kg": str(net_weight), "tare_kg": str(tare)},
+        data={"grade": donation.grade, "weight_kg": str(net_weight), "tare_kg": str(tare),
+              **({"weight_confirmed": True} if donation.weight_confirmed else {})},
     )
     session.add(item)
     return item

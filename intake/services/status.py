@@ -7,11 +7,13 @@ all call ``change_status``. Every change writes an ItemEvent.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from .. import clock
 from ..models import Erasure, Item, ItemEvent, User
 from ..models.base import now_utc
 from ..models.item import STATUSES
@@ -30,6 +32,8 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "to_recycle": ("recycled",),
     "recycled": (),
     "dismantled": (),
+    # Only by undoing an intake right after it (``void_intake``), never as a move.
+    "voided": (),
 }
 
 # Who may move an item *to* each status.
@@ -45,6 +49,7 @@ MAY_MOVE_TO: dict[str, set[str]] = {
     "to_recycle": WORKSHOP | {"volunteer"},
     "recycled": {"coordinator"},
     "dismantled": WORKSHOP,
+    "voided": set(),
 }
 
 # ORDS 0.3 repair barriers, for items given up.
@@ -187,7 +192,7 @@ def change_status(session: Session, item: Item, target: str, *, user: User, work
     now = now_utc()
     moved = session.execute(
         sa.update(Item).where(Item.id == item.id, Item.status == origin)
-        .values(status=target, status_changed_at=now, handled_by_id=user.id)
+        .values(status=target, status_changed_at=now, handled_by_id=user.id, version=Item.version + 1)
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:
@@ -203,6 +208,40 @@ def change_status(session: Session, item: Item, target: str, *, user: User, work
         session.add_all(outcome if isinstance(outcome, list) else [outcome])
     session.commit()
     item.status, item.status_changed_at, item.handled_by_id = target, now, user.id
+    item.version += 1
+    return event
+
+
+class UndoRefused(Exception):
+    """The intake cannot be undone any more; ``message`` says why."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def void_intake(session: Session, item: Item, *, user: User, window: timedelta) -> ItemEvent:
+    """Undo an intake made by mistake ("Annuler", right after "Same again"). Commits.
+
+    The item stays, voided, with its story; its code stays in the register, so it is never given
+    again. Only its author may, within ``window`` of the intake, while nobody has touched it.
+    """
+    now = clock.now_utc()
+    if item.created_by_id != user.id or now - item.created_at > window:
+        raise UndoRefused(_l("This intake can no longer be undone."))
+    voided = session.execute(
+        sa.update(Item).where(Item.id == item.id, Item.status == "received", Item.version == item.version)
+        .values(status="voided", status_changed_at=now, handled_by_id=user.id, version=Item.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if voided.rowcount != 1:
+        session.rollback()
+        raise UndoRefused(_l("This item was changed meanwhile: it can no longer be undone."))
+    event = ItemEvent(item_id=item.id, kind="voided", from_status="received", to_status="voided", user_id=user.id,
+                      at=now)
+    session.add(event)
+    session.commit()
+    session.refresh(item)
     return event
 
 
