@@ -104,11 +104,27 @@ def purge_tenants_command():
     click.echo(f"{deleted} tenant identities past the retention period deleted.")
 
 
+@click.command("check-browser-libraries")
+@with_appcontext
+def check_browser_libraries_command():
+    """Fail unless the browser libraries (the QR scanner) are installed: `npm ci --omit=dev` installs them."""
+    from flask import current_app
+
+    from .vendor import missing_browser_libraries, vendor_folder
+
+    missing = missing_browser_libraries(current_app)
+    if missing:
+        raise click.ClickException(f"missing in {vendor_folder(current_app)}: {', '.join(missing)}; "
+                                   "run `npm ci --omit=dev` in the project folder")
+    click.echo("Browser libraries installed.")
+
+
 def register_commands(app) -> None:
     app.cli.add_command(tenants)
     app.cli.add_command(users)
     app.cli.add_command(upgrade_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(backup_command)
+    app.cli.add_command(check_browser_libraries_command)
 
 

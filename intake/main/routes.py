@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from ..auth.routes import safe_next
 from ..extensions import db
+from ..vendor import VENDOR_PACKAGES, vendor_folder
 
 bp = Blueprint("main", __name__)
 
@@ -44,20 +45,14 @@ def favicon():
     return current_app.send_static_file("icons/icon.svg")
 
 
-# Browser libraries installed from the npm registry (package.json, pinned), served from
-# node_modules, which is never committed. Only these packages are reachable.
-VENDOR_PACKAGES = ("qr-scanner",)
-
-
 @bp.route("/vendor/<path:filename>")
 def vendor(filename: str):
-    """A file of a pinned npm package (e.g. qr-scanner/qr-scanner.min.js)."""
+    """A file of a pinned npm package (e.g. qr-scanner/qr-scanner.min.js), from node_modules."""
     package, _, path = filename.partition("/")
     if package not in VENDOR_PACKAGES or not path.endswith(".js"):
         abort(404)
-    folder = os.path.join(os.path.dirname(current_app.root_path), "node_modules", package)
-    response = send_from_directory(folder, path, mimetype="text/javascript", max_age=86400)
-    return response
+    return send_from_directory(os.path.join(vendor_folder(current_app), package), path,
+                               mimetype="text/javascript", max_age=86400)
 
 
 @bp.route("/language", methods=["POST"])
