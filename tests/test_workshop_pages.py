@@ -6,13 +6,14 @@ import re
 import uuid
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 
 from intake.extensions import db
 from intake.models import Item
 from intake.services.codes import new_code
 
-from .factories import make_item
+from .factories import make_item, pass_checks
 
 
 def items_at(world, point_id: int, count: int) -> set[str]:
@@ -56,3 +57,17 @@ def test_scan_many_has_a_field_to_type_a_code(app, client, auth, world):
     wrong = client.post("/scan/many", data={"csrf_token": auth.csrf_token("/scan/many"), "to": "repairing",
                                             "typed": "K7M2QZ"}).get_data(as_text=True)
     assert "K7M2QZ n’est pas un code valide" in wrong
+
+
+@pytest.mark.parametrize("role", ["volunteer", "technician", "coordinator"])
+def test_after_a_passed_erasure_the_item_page_no_longer_warns_of_personal_data(app, client, auth, world, role):
+    with app.app_context():
+        item = make_item(world)  # a phone
+        code = item.code
+    auth.login_as(role)
+    warning = "Peut contenir des données personnelles"
+    assert warning in client.get(f"/i/{code}").get_data(as_text=True)
+    with app.app_context():
+        pass_checks(world, db.session.get(Item, item.id))  # a verified Purge
+    page = client.get(f"/i/{code}").get_data(as_text=True)
+    assert warning not in page and "Effacées le" in page

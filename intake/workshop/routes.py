@@ -33,7 +33,8 @@ def workshop_context(item: Item) -> dict:
     """What the item page needs to move the item on: built once, here."""
     allowed = machine.allowed_transitions(item.status, current_user.role)
     workshop_role = current_user.role in ("technician", "coordinator")
-    state = machine.release_state(db.session, item) if workshop_role or "ready" in allowed else None
+    needs_state = workshop_role or "ready" in allowed or item.category.data_bearing
+    state = machine.release_state(db.session, item) if needs_state else None
     return {
         # The page writes the form itself (change_status validates it with TransitionForm). Sales,
         # handovers, returns and recycling have forms of their own: they need more than a note.
@@ -45,6 +46,8 @@ def workshop_context(item: Item) -> dict:
         "ready_problems": machine.readiness_problems(state, item, "ready") if "ready" in allowed else [],
         "exits": [target for target in allowed if target in machine.HAS_ITS_OWN_FORM],
         "outcome": latest_outcome(db.session, item) if item.status in ("sold", "handed_over") else None,
+        # The erasure that makes the item's data known to be gone (since its last return), if there is one.
+        "data_erased_by": state.released_by if state and not machine.erasure_problem(state.erasures) else None,
     }
 
 
