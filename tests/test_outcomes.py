@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from intake.extensions import db
-from intake.models import Handover, Item, ItemEvent, LandlordAccess, Organisation, Sale, TenantIdentity
+from intake.models import AccompanimentSession, Handover, Item, ItemEvent, LandlordAccess, Organisation, Sale, TenantIdentity
 from intake.services.accounts import create_user, issue_token
 from intake.services.code_register import reserve_codes
 from intake.services.indicators import outcomes_by_kind
@@ -323,7 +323,8 @@ def test_a_returned_item_goes_back_to_the_workshop_with_its_reason(app, client, 
     assert "→ En réparation" in page  # the only way on is the workshop
 
 
-def test_training_sessions_are_planned_and_marked_attended(app, client, auth, world, landlords):
+def test_training_sessions_are_planned_and_marked_attended(app, client, auth, world, landlords, monkeypatch):
+    monkeypatch.setattr("intake.clock.now_utc", lambda: datetime(2026, 12, 10, 10, tzinfo=timezone.utc))
     auth.login_as("technician")
     token = auth.csrf_token("/login")
     url = f"/handovers/{landlords['mine']}"
@@ -334,6 +335,36 @@ def test_training_sessions_are_planned_and_marked_attended(app, client, auth, wo
         assert [s.topic for s in planned] == ["Prise en main", "Messagerie"]
         session_id = planned[1].id
     client.post(f"{url}/sessions/{session_id}", data={"csrf_token": token, "attended_on": "2026-12-08"})
+    auth.login_as("landlord")
+    assert "1 séance(s) suivie(s) sur 2" in client.get(url.replace("/handovers", "/landlord/handovers")).get_data(
+        as_text=True)
+
+
+def test_a_session_still_to_come_cannot_be_marked_attended(app, client, auth, world, landlords, monkeypatch):
+    monkeypatch.setattr("intake.clock.now_utc", lambda: datetime(2026, 11, 26, 10, tzinfo=timezone.utc))
+    auth.login_as("technician")
+    token = auth.csrf_token("/login")
+    url = f"/handovers/{landlords['mine']}"
+    with app.app_context():
+        future = db.session.get(Handover, landlords["mine"]).sessions[0]  # planned on 1 December 2026
+        assert future.planned_on == date(2026, 12, 1)
+    page = client.get(url).get_data(as_text=True)
+    assert "pourra être marquée suivie une fois passée" in page and 'name="attended_on"' not in page
+    refused = client.post(f"{url}/sessions/{future.id}", data={"csrf_token": token, "attended_on": "2026-11-26"},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "pourra être marquée suivie une fois passée" in refused
+    with app.app_context():
+        assert db.session.get(AccompanimentSession, future.id).attended_on is None
+        past = plan_session(db.session, db.session.get(Handover, landlords["mine"]), topic="Messagerie",
+                            planned_on=date(2026, 11, 20)).id
+    for day in ("2026-11-19", "2026-11-27"):  # before it was held, or in the future
+        client.post(f"{url}/sessions/{past}", data={"csrf_token": token, "attended_on": day})
+    with app.app_context():
+        assert db.session.get(AccompanimentSession, past).attended_on is None
+    assert 'name="attended_on"' in client.get(url).get_data(as_text=True)
+    client.post(f"{url}/sessions/{past}", data={"csrf_token": token, "attended_on": "2026-11-20"})
+    with app.app_context():
+        assert db.session.get(AccompanimentSession, past).attended_on == date(2026, 11, 20)
     auth.login_as("landlord")
     assert "1 séance(s) suivie(s) sur 2" in client.get(url.replace("/handovers", "/landlord/handovers")).get_data(
         as_text=True)

@@ -138,7 +138,8 @@ def handover(handover_id: int):
     session_form = SessionForm(planned_on=local_today())
     session_form.partner_id.choices = _partners()
     return render_template("outcomes/handover.html", handover=record, item=record.item, identity=identity,
-                           session_form=session_form, attended_form=AttendedForm(attended_on=local_today()))
+                           session_form=session_form, attended_form=AttendedForm(attended_on=local_today()),
+                           today=local_today())
 
 
 @bp.route("/handovers/<int:handover_id>/receipt.pdf")
@@ -197,8 +198,12 @@ def mark_attended(handover_id: int, session_id: int):
     form = AttendedForm()
     if not form.validate_on_submit():
         abort(400)
-    outcomes.mark_attended(db.session, planned, form.attended_on.data)
-    flash(_("Attendance recorded.") if form.attended_on.data else _("Attendance taken back."), "success")
+    try:
+        outcomes.mark_attended(db.session, planned, form.attended_on.data, today=local_today())
+    except TransitionRefused as refused:
+        flash(str(refused.message), "error")
+    else:
+        flash(_("Attendance recorded.") if form.attended_on.data else _("Attendance taken back."), "success")
     return redirect(url_for("outcomes.handover", handover_id=handover_id))
 
 

@@ -195,8 +195,25 @@ def plan_session(session: Session, handover: Handover, *, topic: str, planned_on
     return planned
 
 
-def mark_attended(session: Session, planned: AccompanimentSession, attended_on: date | None) -> None:
+def attendance_problem(planned: AccompanimentSession, attended_on: date, today: date):
+    """Why the tenant cannot be said to have attended on that day, or None.
+
+    A session is attended on its planned day or later, and never in the future: the landlord must not
+    read that a tenant attended a session still to come.
+    """
+    if planned.planned_on > today:
+        return _l("This session is still to come: it can be marked attended once it has taken place.")
+    if not planned.planned_on <= attended_on <= today:
+        return _l("The attendance date is between the session's planned day and today.")
+    return None
+
+
+def mark_attended(session: Session, planned: AccompanimentSession, attended_on: date | None, *,
+                  today: date) -> None:
     """The tenant came (on ``attended_on``), or the mark is taken back (None). Commits."""
+    problem = attendance_problem(planned, attended_on, today) if attended_on is not None else None
+    if problem:
+        raise OutcomeRejected({"attended_on": problem})
     planned.attended_on = attended_on
     session.commit()
 
