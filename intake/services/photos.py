@@ -16,8 +16,21 @@ from ..models import Item, ItemEvent, Photo, User
 
 # What phones and browsers send from a camera or gallery (MPO: multi-picture JPEG).
 ACCEPTED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP"})
-# A 200-megapixel camera stays under this; anything larger is a decompression bomb.
+# What photos decode to: 8 bits a channel (Pillow reads a 16-bit RGB PNG as RGB). A 16-bit greyscale
+# image is a scan or a measurement, not a phone's photo, and would cost twice the memory.
+PHOTO_MODES = frozenset({"1", "L", "LA", "P", "PA", "RGB", "RGBA", "RGBX", "CMYK", "YCbCr"})
+# More than a 200-megapixel camera makes: refused from the header alone.
 MAX_SOURCE_PIXELS = 200_000_000
+# What may be decoded at once, far below Pillow's own 89-megapixel guard: about 100 MB at Pillow's
+# 4 bytes a pixel. A baseline JPEG is decoded already reduced (1/2 to 1/8, ``draft``), so a
+# 108-megapixel phone photo decodes to 7 megapixels; a PNG or a WebP is decoded whole, and a
+# progressive JPEG holds the coefficients of the whole image while it decodes, whatever the scale.
+MAX_DECODED_PIXELS = 24_000_000
+# Modes copied whole before they shrink well (a palette made RGB, alpha premultiplied): they count twice.
+COPIED_TO_SHRINK = frozenset({"1", "P", "PA", "LA", "RGBA"})
+
+NOT_A_PHOTO = _l("This file is not a photo (JPEG, PNG or WebP expected).")
+TOO_MANY_PIXELS = _l("This photo has too many pixels: take it again at a lower resolution, or send a smaller image.")
 
 
 class PhotoRejected(ValueError):
@@ -37,32 +50,62 @@ class EncodedPhoto:
 
 
 def encode_photo(upload: bytes, *, max_pixels: int, quality: int) -> EncodedPhoto:
-    """Decode, straighten, shrink and re-encode a photo, dropping EXIF and GPS."""
+    """Decode, straighten, shrink and re-encode a photo, dropping EXIF, GPS and comments.
+
+    Its size and mode are checked from the header, before anything is decoded:
+    a small file that would decode to a huge image is refused cheaply.
+    """
     if not upload:
         raise PhotoRejected(_l("The photo is empty."))
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Pillow warns from 89 megapixels; the check below is stricter, on what is really decoded.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(upload))
             if image.format not in ACCEPTED_FORMATS:
-                raise PhotoRejected(_l("This file is not a photo (JPEG, PNG or WebP expected)."))
-            if image.width * image.height > MAX_SOURCE_PIXELS:
-                raise PhotoRejected(_l("This photo has too many pixels."))
+                raise PhotoRejected(NOT_A_PHOTO)
+            if _pixels_held(image, max_pixels) > MAX_DECODED_PIXELS:
+                raise PhotoRejected(TOO_MANY_PIXELS)
+            if image.mode not in PHOTO_MODES:
+                raise PhotoRejected(_l("This image has 16 bits a channel: save it as an ordinary JPEG or PNG."))
             image.load()
     except PhotoRejected:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning):
-        raise PhotoRejected(_l("This file is not a photo (JPEG, PNG or WebP expected).")) from None
+    except Image.DecompressionBombError:
+        raise PhotoRejected(TOO_MANY_PIXELS) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise PhotoRejected(NOT_A_PHOTO) from None
 
+    if image.mode in ("1", "P", "PA"):
+        image = image.convert("RGBA" if image.has_transparency_data else "RGB")  # palettes resize badly
+    # Shrunk first, then turned and converted: only the small copy is ever duplicated. Box-averaged
+    # near the target first, which costs less than the fine filter over the whole image.
+    factor = max(image.size) // max_pixels
+    if factor > 1:
+        image = image.reduce(factor)
+    image.thumbnail((max_pixels, max_pixels), Image.Resampling.LANCZOS)
     image = ImageOps.exif_transpose(image)
     if image.mode != "RGB":
         image = image.convert("RGB")
-    image.thumbnail((max_pixels, max_pixels), Image.Resampling.LANCZOS)
+    # Nothing of the upload's metadata goes with the pixels: no EXIF, GPS, comment, XMP or profile.
+    image.info = {}
     out = io.BytesIO()
-    # No exif= argument: the new file carries no metadata at all.
     image.save(out, format="JPEG", quality=quality, optimize=True, progressive=True)
     return EncodedPhoto(out.getvalue(), image.width, image.height, hashlib.sha256(upload).hexdigest())
+
+
+def _pixels_held(image: Image.Image, max_pixels: int) -> int:
+    """How many pixels decoding and shrinking will hold at once; sets a JPEG to decode reduced, near the
+    target size (which changes ``image.size``)."""
+    width, height = image.size
+    if width * height > MAX_SOURCE_PIXELS:
+        return width * height
+    if image.format in ("JPEG", "MPO"):
+        if image.info.get("progressive"):
+            return width * height
+        scale = min(1.0, max_pixels / max(width, height))
+        image.draft(None, (max(1, int(width * scale)), max(1, int(height * scale))))
+    return image.width * image.height * (2 if image.mode in COPIED_TO_SHRINK else 1)
 
 
 def attach_photo(session: Session, item: Item, photo: EncodedPhoto, *, user: User) -> bool:
