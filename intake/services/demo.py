@@ -177,7 +177,7 @@ def _demo_outcomes(session: Session, rng: random.Random, organisations: dict) ->
                                planned_on=handover.handed_on + timedelta(days=7),
                                partner_id=organisations["Cyber Centre de la Roseraie"].id)
         if number % 2:
-            mark_attended(session, planned, planned.planned_on)
+            mark_attended(session, planned, planned.planned_on, today=today)
     for item in computers[4:6]:  # ready for the next tenants: try "Remettre à un locataire"
         release(item)
     others = [item for item in received if not item.category.data_bearing]
