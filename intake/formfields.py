@@ -2,43 +2,64 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField, TextAreaField
 from wtforms.fields import HiddenField
+from wtforms.validators import StopValidation
 
 
-def parse_decimal(text: str | None) -> Decimal | None:
-    """A number typed the French way ("2,5") or the English way ("2.5")."""
-    cleaned = (text or "").strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace(",", ".")
+def parse_decimal(text: str | None, units: tuple[str, ...] = ()) -> Decimal | None:
+    """A number typed the French way ("1 234,5") or the English way ("1,234.5"), with one of ``units``
+    after it if the field has any ("89,90 €")."""
+    cleaned = re.sub(r"[\s\u202f\xa0]", "", text or "")
+    for unit in units:
+        if cleaned.lower().endswith(unit.lower()):
+            cleaned = cleaned[:-len(unit)]
+            break
     if not cleaned:
         return None
+    if "," in cleaned and "." in cleaned:
+        # Both signs: the last one is the decimal sign, the other groups thousands ("1.234,50", "1,234.50").
+        decimal_sign = max(",", ".", key=cleaned.rindex)
+        cleaned = cleaned.replace("." if decimal_sign == "," else ",", "")
+    cleaned = cleaned.replace(",", ".")
+    if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", cleaned):
+        raise ValueError(text)
     try:
-        value = Decimal(cleaned)
+        return Decimal(cleaned)
     except InvalidOperation:
-        raise ValueError(cleaned) from None
-    if not value.is_finite():
-        raise ValueError(cleaned)
-    return value
+        raise ValueError(text) from None
 
 
 class DecimalCommaField(StringField):
-    """A decimal number with a comma or a point; ``data`` is a Decimal or None."""
+    """A decimal number with a comma or a point; ``data`` is a Decimal or None.
 
-    def __init__(self, *args, invalid_message=_l("Type a number, for example 2,5."), **kwargs):
+    A value that is not a number gets one message, ``invalid_message``: the field's other checks
+    (a range, say) are not run on it, as they would only add a confusing second one.
+    """
+
+    def __init__(self, *args, invalid_message=_l("Type a number, for example 2,5."), units: tuple[str, ...] = (),
+                 **kwargs):
         kwargs.setdefault("render_kw", {}).setdefault("inputmode", "decimal")
         super().__init__(*args, **kwargs)
         self.invalid_message = invalid_message
+        self.units = units
         self.raw_text = None
 
     def process_formdata(self, valuelist):
         self.raw_text = valuelist[0] if valuelist else ""
         try:
-            self.data = parse_decimal(self.raw_text)
+            self.data = parse_decimal(self.raw_text, self.units)
         except ValueError:
             self.data = None
             raise ValueError(self.invalid_message) from None
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()
 
     def _value(self):
         if self.raw_text is not None:

@@ -309,6 +309,34 @@ def test_the_sale_receipt_says_refurbished_only_when_the_rule_is_met(app, client
         assert "comme neuf" not in page.lower() and "état neuf" not in page.lower()
 
 
+@pytest.mark.parametrize("typed, stored", [("89,90 €", Decimal("89.90")), ("89.90", Decimal("89.90")),
+                                           ("89,9", Decimal("89.90")), ("1 234,50 €", Decimal("1234.50")),
+                                           ("1.234,50", Decimal("1234.50")), ("89,90 EUR", Decimal("89.90"))])
+def test_a_price_is_understood_as_people_type_it(app, client, auth, world, typed, stored):
+    with app.app_context():
+        code = make_ready(world).code
+    auth.login_as("technician")
+    response = client.post(f"/i/{code}/sale", data={"csrf_token": auth.csrf_token(f"/i/{code}/sale"),
+                                                    "price": typed, "channel": "shop", "sold_on": "2026-11-26"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(Sale.price)) == stored
+
+
+@pytest.mark.parametrize("typed", ["", "quatre-vingts", "-5", "89,999", "12 €€", "1e400", "NaN", "100000000"])
+def test_a_wrong_price_gets_one_clear_message(app, client, auth, world, typed):
+    with app.app_context():
+        code = make_ready(world).code
+    auth.login_as("technician")
+    response = client.post(f"/i/{code}/sale", data={"csrf_token": auth.csrf_token(f"/i/{code}/sale"),
+                                                    "price": typed, "channel": "shop", "sold_on": "2026-11-26"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert page.count('class="error"') == 1 and "Saisissez le prix en euros, 0 ou plus, par exemple 89,90." in page
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Sale.id))) == 0
+
+
 def test_a_returned_item_goes_back_to_the_workshop_with_its_reason(app, client, auth, world, landlords):
     auth.login_as("technician")
     token = auth.csrf_token("/login")

@@ -8,15 +8,16 @@ from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectFiel
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..formfields import DecimalCommaField
-from ..services.outcomes import MAX_WARRANTY_MONTHS
+from ..services.outcomes import MAX_WARRANTY_MONTHS, PRICE_MESSAGE
 from ..vocabulary import choices
 
 WARRANTY = [Optional(), NumberRange(min=0, max=MAX_WARRANTY_MONTHS)]
 
 
 class SaleForm(FlaskForm):
-    price = DecimalCommaField(_l("Price (€)"), validators=[InputRequired(_l("Give the price, 0 or more.")),
-                                                           NumberRange(min=0)])
+    # Its range is the service's rule (record_sale): one message for every wrong price.
+    price = DecimalCommaField(_l("Price (€)"), units=("€", "EUR", "euros", "euro"), invalid_message=PRICE_MESSAGE,
+                              validators=[InputRequired(PRICE_MESSAGE)])
     sold_on = DateField(_l("Date"), validators=[InputRequired()])
     channel = RadioField(_l("Where"), choices=choices("sale_channel"), default="shop",
                          validators=[InputRequired(_l("Choose where it was sold."))])

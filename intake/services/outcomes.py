@@ -24,6 +24,9 @@ from ..models.outcome import SALE_CHANNELS
 from .status import TransitionRefused, Work, change_status, readiness_problems, release_state
 
 MAX_WARRANTY_MONTHS = 60
+# Prices are stored in euros with cents (Numeric(9, 2)).
+MAX_PRICE = Decimal("999999.99")
+PRICE_MESSAGE = _l("Type the price in euros, 0 or more, for example 89,90.")
 MAX_SIGNATURE_BYTES = 200_000
 MAX_SIGNATURE_SIDE = 2000
 
@@ -69,8 +72,8 @@ def record_sale(session: Session, item: Item, *, user: User, price: Decimal, sol
                 warranty_months: int | None = 0, seen_status: str | None = None, note: str | None = None) -> Sale:
     """Sell a ready item. Refused (409) for a data-bearing item without a passed erasure. Commits."""
     errors: dict = {}
-    if price is None or price < 0:
-        errors["price"] = _l("Give the price, 0 or more.")
+    if price is None or not 0 <= price <= MAX_PRICE or price != price.quantize(Decimal("0.01")):
+        errors["price"] = PRICE_MESSAGE
     if channel not in SALE_CHANNELS:
         errors["channel"] = _l("Choose where it was sold.")
     warranty_months = _check_warranty(warranty_months, errors)
