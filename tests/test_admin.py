@@ -44,6 +44,19 @@ def test_invalid_partner_is_explained(coordinator, app):
     assert "Un autre enregistrement porte déjà ce nom." in duplicate.get_data(as_text=True)
 
 
+def test_a_partners_email_can_be_entered_and_changed(coordinator, app, world):
+    url = f"/admin/organisations/{world.partner_id}"
+    page = coordinator.get(url).get_data(as_text=True)
+    assert re.search(r'<input[^>]*name="email"[^>]*type="email"|<input[^>]*type="email"[^>]*name="email"', page)
+    assert ">None<" not in page
+    response = submit(coordinator, url, name="Orange", kind="telecom_operator", email="reemploi@orange.example",
+                      active="y")
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Organisation, world.partner_id).email == "reemploi@orange.example"
+    assert 'value="reemploi@orange.example"' in coordinator.get(url).get_data(as_text=True)
+
+
 def test_collection_point_with_host_and_territory(coordinator, app, world):
     response = submit(coordinator, f"/admin/collection-points/{world.point_id}", name="Ressourcerie du centre",
                       organisation_id=world.partner_id, territory_id=0, address="1 place du Ralliement", active="y",

@@ -46,6 +46,8 @@ class Section:
     order_by: Callable = lambda model: model.name
     save: Callable | None = None  # (form, record or None) -> record; default: populate and commit
     eager: list = field(default_factory=list)
+    # Fields shown, not changed, once the record exists (an account's e-mail is its sign-in name).
+    fixed_once_saved: tuple[str, ...] = ()
 
 
 def _save_user(form, user):
@@ -101,7 +103,8 @@ SECTIONS = {
                  (_l("Active"), lambda u: yes_no(u.active))],
                 fill_choices=lambda form, record: setattr(form.organisation_id, "choices", _options(Organisation)),
                 save=_save_user,
-                eager=[sa.orm.joinedload(User.organisation)]),
+                eager=[sa.orm.joinedload(User.organisation)],
+                fixed_once_saved=("email",)),
     ]
 }
 
