@@ -31,6 +31,7 @@ LANDLORD_API = {"volunteer": 403, "technician": 403, "coordinator": 403, "landlo
 GET_ROUTES = [
     ("/", "/", {"volunteer": 302, "technician": 302, "coordinator": 302, "landlord": 302, "anonymous": "login"}),
     ("/login", "/login", {**dict.fromkeys(VISITORS, 302), "anonymous": 200}),
+    ("/today", "/today", COORDINATOR_ONLY),
     ("/healthz", "/healthz", EVERYONE),
     ("/favicon.ico", "/favicon.ico", EVERYONE),
     ("/intake", "/intake", {**STAFF, "volunteer": 302, "technician": 302, "coordinator": 302}),  # -> choose a point first
@@ -39,6 +40,8 @@ GET_ROUTES = [
     # A landlord user sees only its own tenants' devices: any other item is a 404.
     ("/i/<code>", "/i/{code}", {**EVERYONE, "landlord": 404}),
     ("/i/<code>/history", "/i/{code}/history", STAFF),
+    # The item was logged by the volunteer: the others are sent back to the item page, told why.
+    ("/i/<code>/correct", "/i/{code}/correct", {**STAFF, "technician": 302}),
     ("/i/<code>/photo", "/i/{code}/photo", STAFF),
     ("/admin/", "/admin/", COORDINATOR_ONLY),
     ("/admin/<slug>/", "/admin/users/", COORDINATOR_ONLY),
@@ -99,6 +102,8 @@ POST_ROUTES = [
     ("/intake", "/intake"),
     ("/intake/setup", "/intake/setup"),
     ("/i/<code>/again", "/i/{code}/again"),
+    ("/i/<code>/correct", "/i/{code}/correct"),
+    ("/i/<code>/undo", "/i/{code}/undo"),
     ("/admin/<slug>/new", "/admin/organisations/new"),
     ("/admin/<slug>/<int:record_id>", "/admin/collection-points/{point_id}"),
     ("/api/v1/items", "/api/v1/items"),
@@ -126,6 +131,8 @@ POST_FORBIDDEN = {
     "/intake": {"landlord"},
     "/intake/setup": {"landlord"},
     "/i/<code>/again": {"landlord"},
+    "/i/<code>/correct": {"landlord"},
+    "/i/<code>/undo": {"landlord"},
     "/admin/<slug>/new": {"volunteer", "technician", "landlord"},
     "/admin/<slug>/<int:record_id>": {"volunteer", "technician", "landlord"},
     "/api/v1/items": {"landlord"},

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import UUID, DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..formfields import DecimalCommaField
+from ..services.amendments import AMENDABLE
 from ..vocabulary import choices
 
 PRIVATE_DONOR = 0  # the "source" choice for a private person
@@ -39,6 +40,8 @@ class IntakeForm(FlaskForm):
     code = StringField(_l("Pre-printed label code"), validators=[Optional(), Length(max=20)],
                        render_kw={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"})
     photo = FileField(_l("Photo"), render_kw={"accept": "image/*", "capture": "environment"})
+    # Ticked when the person confirms a weight outside the category's usual range.
+    weight_confirmed = BooleanField(_l("Yes, this weight is right"))
 
     def validate_weight_kg(self, field):
         if field.data is not None and field.data <= 0:
@@ -56,3 +59,37 @@ class PhotoForm(FlaskForm):
 
     photo = FileField(_l("Photo"), validators=[FileRequired(_l("Choose a photo."))],
                       render_kw={"accept": "image/*", "capture": "environment"})
+
+
+class AmendForm(FlaskForm):
+    """A correction of a logged item's intake fields; the service decides who may and what changes."""
+
+    version = HiddenField(validators=[DataRequired()])
+    category_id = SelectField(_l("Category"), coerce=int, validators=[InputRequired()])
+    weight_kg = DecimalCommaField(_l("Net weight (kg)"), validators=[InputRequired(_l("Type the weight."))],
+                                  invalid_message=_l("Type a weight in kg, for example 2,5."))
+    tare_kg = DecimalCommaField(_l("Tare taken off (kg)"), validators=[InputRequired()],
+                                description=_l("Changing only the tare keeps the scale reading."))
+    grade = RadioField(_l("Condition"), choices=choices("grade"), validators=[InputRequired()])
+    source_id = SelectField(_l("Supply source"), coerce=int, validators=[InputRequired()])
+    collection_point_id = SelectField(_l("Collection point"), coerce=int, validators=[InputRequired()])
+    brand = StringField(_l("Brand"), validators=[Optional(), Length(max=120)])
+    model = StringField(_l("Model"), validators=[Optional(), Length(max=120)])
+    serial_number = StringField(_l("Serial number"), validators=[Optional(), Length(max=120)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+    reason = StringField(_l("Why this correction"), validators=[Optional(), Length(max=500)])
+    weight_confirmed = BooleanField(_l("Yes, this weight is right"))
+
+    @classmethod
+    def of(cls, item) -> "AmendForm":
+        """The form filled with the item as it is (what was posted, when it was)."""
+        current = {name: getattr(item, name) for name in AMENDABLE}
+        return cls(data={**current, "source_id": item.source_id or PRIVATE_DONOR, "version": item.version})
+
+    def amended_values(self) -> dict:
+        """The intake fields as typed (the service keeps only those that differ)."""
+        return {"category_id": self.category_id.data, "weight_kg": self.weight_kg.data,
+                "tare_kg": self.tare_kg.data, "grade": self.grade.data,
+                "source_id": self.source_id.data or None, "collection_point_id": self.collection_point_id.data,
+                "brand": self.brand.data, "model": self.model.data, "serial_number": self.serial_number.data,
+                "description": self.description.data}

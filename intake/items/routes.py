@@ -18,14 +18,18 @@ from ..models import CollectionPoint, Container, Item, Organisation, Photo
 from ..models.user import STAFF_ROLES
 from ..services import items as item_queries
 from ..services import landlord as landlord_view
-from ..services.catalogue import intake_categories
+from ..services.amendments import Amendment, AmendmentRefused, amend_item, amendment_refusal
+from ..services.catalogue import correctable_categories, intake_categories, open_points
+from ..services.status import UndoRefused, void_intake
+from ..web import amendment_window, undo_window
 from ..services.codes import normalize_code
 from ..services.intake import Donation, IntakeRejected, register_donation
 from ..services.passport import passport
+from ..services.weights import plausible_range
 from ..services.photos import PhotoRejected, attach_photo, encode_photo
 from .today import POINT_KEY, SOURCE_KEY, current_point
 from ..workshop.routes import item_url_base, workshop_context
-from .forms import PRIVATE_DONOR, IntakeForm, PhotoForm, SameAgainForm, SetupForm
+from .forms import PRIVATE_DONOR, AmendForm, IntakeForm, PhotoForm, SameAgainForm, SetupForm
 
 bp = Blueprint("items", __name__)
 # The item page shows the latest lines of its story and links to the rest.
@@ -72,6 +76,7 @@ def intake():
     if request.method == "GET":
         form.client_uuid.data = str(uuid.uuid4())
 
+    ask_weight = False
     if form.validate_on_submit():
         try:
             photo = _encoded_photo(form.photo.data)
@@ -89,12 +94,14 @@ def intake():
                 description=form.description.data,
                 code=form.code.data or None,
                 photo=photo,
+                weight_confirmed=form.weight_confirmed.data,
             )
             registration = register_donation(db.session, donation, user=current_user)
         except PhotoRejected as rejected:
             form.photo.errors = [str(rejected.message)]
         except IntakeRejected as rejected:
             attach_errors(form, rejected.errors)
+            ask_weight = "weight_kg" in rejected.needs_confirmation
         else:
             if registration.created:
                 flash(_("Item %(code)s saved.", code=registration.item.code), "success")
@@ -102,6 +109,7 @@ def intake():
     status = 422 if form.errors else 200
     usual_source = next((c.label for c in form.source_id.choices if c.value == session.get(SOURCE_KEY, PRIVATE_DONOR)), "")
     return render_template("items/intake.html", form=form, point=point, categories=categories,
+                           ranges={c.id: plausible_range(c) for c in categories}, ask_weight=ask_weight,
                            containers=containers, usual_source=usual_source, base_url=item_url_base()), status
 
 
@@ -139,8 +147,52 @@ def same_again(code: str):
             flash(str(message), "error")
         return redirect(url_for("items.show", code=model.code))
     if registration.created:
-        flash(_("Item %(code)s saved.", code=registration.item.code), "success")
+        flash(_("Item %(code)s saved, a copy of %(model)s: %(what)s.", code=registration.item.code,
+                model=model.code, what=item_queries.copy_summary(model)), "success")
     return redirect(url_for("items.show", code=registration.item.code))
+
+
+@bp.route("/i/<code>/undo", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def undo(code: str):
+    """Undo an intake made a moment ago by mistake: the item is voided, its code never given again."""
+    item = _item_or_404(code)  # CSRFProtect checks the form's token before this runs
+    try:
+        void_intake(db.session, item, user=current_user, window=undo_window())
+    except UndoRefused as refused:
+        flash(str(refused.message), "error")
+        return redirect(url_for("items.show", code=item.code))
+    flash(_("Intake of %(code)s undone: this code will never be used again.", code=item.code), "success")
+    return redirect(url_for("items.intake"))
+
+
+@bp.route("/i/<code>/correct", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def correct(code: str):
+    """Correct a logged item's intake fields; the history keeps what it was."""
+    item = item_queries.item_page(db.session, code, whole_history=False) or abort(404)
+    refusal = amendment_refusal(current_user, item, amendment_window())
+    if refusal is not None:
+        flash(str(refusal), "error")
+        return redirect(url_for("items.show", code=item.code))
+    form = AmendForm.of(item)
+    form.category_id.choices = [SelectChoice(c.id, c.name) for c in correctable_categories(db.session, item)]
+    form.source_id.choices = _source_choices()
+    form.collection_point_id.choices = [SelectChoice(p.id, p.name) for p in open_points(db.session, item)]
+    ask_weight = False
+    if form.validate_on_submit():
+        amendment = Amendment(form.amended_values(), form.reason.data, form.weight_confirmed.data)
+        try:
+            event = amend_item(db.session, item, amendment, user=current_user, author_window=amendment_window(),
+                               expected_version=int(form.version.data) if form.version.data.isdigit() else -1)
+        except AmendmentRefused as refused:
+            attach_errors(form, refused.errors or {"version": refused.message})
+            ask_weight = "weight_kg" in refused.needs_confirmation
+        else:
+            flash(_("Item %(code)s corrected.", code=item.code) if event else _("Nothing was changed."), "success")
+            return redirect(url_for("items.show", code=item.code))
+    return render_template("items/correct.html", form=form, item=item, ask_weight=ask_weight,
+                           reason_required=current_user.role == "coordinator"), 422 if form.errors else 200
 
 
 @bp.route("/i/<code>")
@@ -159,6 +211,9 @@ def show(code: str):
         history = item_queries.latest_history(db.session, item, HISTORY_ON_ITEM_PAGE)
         return render_template("items/show.html", item=item, events=history.latest, history=history,
                                new_uuid=uuid.uuid4(),
+                               may_correct=amendment_refusal(current_user, item, amendment_window()) is None,
+                               undo_seconds=item_queries.undo_seconds_left(
+                                   item, current_user, current_app.config["UNDO_SECONDS"]),
                                printer_point=point if point and point.printer_uri else None,
                                pdf_fallback=session.pop("label_pdf_fallback", None), **workshop_context(item))
     if current_user.is_authenticated and current_user.role == "landlord":

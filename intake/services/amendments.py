@@ -52,7 +52,7 @@ class Amendment:
     weight_confirmed: bool = False
 
 
-def amendment_window(user: User, item: Item, author_window: timedelta) -> str | None:
+def amendment_refusal(user: User, item: Item, author_window: timedelta) -> str | None:
     """Why this person may not correct this item now; None if they may.
 
     Coordinators may at any time; the person who logged the item, for ``author_window`` after it.
@@ -68,10 +68,6 @@ def amendment_window(user: User, item: Item, author_window: timedelta) -> str | 
     return _l("Only the person who logged this item, right after, or a coordinator may correct it.")
 
 
-def may_amend(user: User, item: Item, author_window: timedelta) -> bool:
-    return amendment_window(user, item, author_window) is None
-
-
 def amend_item(session: Session, item: Item, amendment: Amendment, *, user: User, author_window: timedelta,
                expected_version: int | None = None) -> ItemEvent | None:
     """Apply the correction and write its trail, or raise AmendmentRefused. Commits.
@@ -79,7 +75,7 @@ def amend_item(session: Session, item: Item, amendment: Amendment, *, user: User
     ``expected_version`` is the version the person corrected (the API's If-Match, the page's hidden
     field): if the item changed since, nothing is written (412). Returns None when nothing differs.
     """
-    refusal = amendment_window(user, item, author_window)
+    refusal = amendment_refusal(user, item, author_window)
     if refusal is not None:
         raise AmendmentRefused(refusal, status=409 if item.status == "voided" else 403)
     if expected_version is not None and expected_version != item.version:

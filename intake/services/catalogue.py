@@ -8,7 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
-from ..models import Category, Item
+from ..models import Category, CollectionPoint, Item
 from ..models.base import now_utc
 
 # family code -> (French name, [(name, DEEE category, ORDS category, data-bearing, default kg, icon)])
@@ -114,3 +114,20 @@ def intake_categories(session: Session, collection_point_id: int | None) -> list
         .order_by(recent_use.desc(), Category.family, Category.name)
     )
     return list(session.scalars(query))
+
+
+def correctable_categories(session: Session, item: Item) -> list[Category]:
+    """The categories an item may be corrected to: active leaves, and the one it has."""
+    child = aliased(Category)
+    has_children = sa.exists().where(child.parent_id == Category.id, child.active)
+    query = (sa.select(Category).where(sa.or_(sa.and_(Category.active, ~has_children), Category.id == item.category_id))
+             .order_by(Category.family, Category.name))
+    return list(session.scalars(query))
+
+
+def open_points(session: Session, item: Item | None = None) -> list[CollectionPoint]:
+    """Open collection points by name, and the item's own even if it has closed since."""
+    condition = CollectionPoint.active
+    if item is not None:
+        condition = sa.or_(condition, CollectionPoint.id == item.collection_point_id)
+    return list(session.scalars(sa.select(CollectionPoint).where(condition).order_by(CollectionPoint.name)))

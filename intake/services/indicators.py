@@ -54,7 +54,7 @@ def intake_by_source(session: Session, year: int) -> list[dict]:
     rows = session.execute(
         sa.select(Organisation.name, sa.func.count(Item.id), sa.func.sum(Item.weight_kg))
         .select_from(Item).outerjoin(Organisation, Item.source_id == Organisation.id)
-        .where(_year_of_times(Item.created_at, year))
+        .where(_year_of_times(Item.created_at, year), Item.status != "voided")
         .group_by(Organisation.name).order_by(sa.func.sum(Item.weight_kg).desc())).all()
     total = sum((Decimal(row[2] or 0) for row in rows), Decimal(0))
     return [{"source": row[0], "items": row[1], "kg": Decimal(row[2] or 0),

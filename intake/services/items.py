@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from .. import clock
+from ..formatting import format_weight
 from ..models import Category, Item, ItemEvent, Photo
 from .codes import normalize_code
 from .intake import Donation
@@ -66,7 +68,8 @@ def latest_history(session: Session, item: Item, limit: int) -> History:
 
 def recent_items(collection_point_id: int | None) -> sa.Select:
     """Newest first, at one collection point or everywhere."""
-    query = sa.select(Item).options(joinedload(Item.category)).order_by(Item.created_at.desc(), Item.id.desc())
+    query = (sa.select(Item).options(joinedload(Item.category)).where(Item.status != "voided")
+             .order_by(Item.created_at.desc(), Item.id.desc()))
     if collection_point_id is not None:
         query = query.where(Item.collection_point_id == collection_point_id)
     return query
@@ -85,3 +88,17 @@ def donation_like(item: Item, client_uuid: uuid.UUID) -> Donation:
         model=item.model,
         description=item.description,
     )
+
+
+def copy_summary(item: Item) -> str:
+    """What "Same again" copied, as the volunteer reads it: category · weight · condition · source."""
+    return " · ".join(part for part in (item.category.name, format_weight(item.weight_kg), item.grade,
+                                        item.source.name if item.source else None) if part)
+
+
+def undo_seconds_left(item: Item, user, window_seconds: int) -> int:
+    """How long the person who just logged this item may still undo it (0: not, or no longer)."""
+    if item.status != "received" or item.created_by_id != user.id:
+        return 0
+    elapsed = (clock.now_utc() - item.created_at).total_seconds()
+    return max(0, int(window_seconds - elapsed))

@@ -35,6 +35,7 @@ function itemFromForm(code) {
     serial_number: value("serial_number"),
     description: value("description"),
     code,
+    weight_confirmed: Boolean(form.elements.namedItem("weight_confirmed")?.checked),
   };
 }
 

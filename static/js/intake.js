@@ -73,7 +73,53 @@ photoInput?.addEventListener("change", () => {
   preview.hidden = false;
 });
 
-form.addEventListener("submit", () => {
+// A weight far from what the category usually weighs (a slip of the comma) is asked again before
+// it is saved or kept on the phone; the server asks the same when this script is not there.
+const confirmBox = form.querySelector(".weight-confirm");
+const confirmed = form.elements.namedItem("weight_confirmed");
+
+function implausibleWeight() {
+  const tile = form.querySelector("input[name=category_id]:checked");
+  const gross = parseWeight(weight.value);
+  if (!tile || gross === null || confirmed.checked) return null;
+  const netWeight = Math.round((gross - selectedTare()) * 1000) / 1000;
+  const low = parseWeight(tile.dataset.minWeight ?? "");
+  const high = parseWeight(tile.dataset.maxWeight ?? "");
+  if ((low !== null && netWeight < low) || (high !== null && netWeight > high)) {
+    const name = tile.closest("label").querySelector(".tile-name").textContent.trim();
+    return confirmBox.dataset.question.replace("%(weight)s", `${number.format(netWeight)} kg`).replace("%(category)s", name);
+  }
+  return null;
+}
+
+function askWeight(question) {
+  confirmBox.querySelector(".weight-question").textContent = question;
+  confirmBox.hidden = false;
+  confirmBox.scrollIntoView({ block: "center", behavior: "smooth" });
+}
+
+// Changing the weight or the category asks again.
+form.addEventListener("input", (event) => {
+  if (event.target === weight) confirmed.checked = false;
+});
+form.addEventListener("change", (event) => {
+  if (event.target.name === "category_id" || event.target.name === "container_id") confirmed.checked = false;
+});
+document.getElementById("confirm-weight")?.addEventListener("click", () => {
+  confirmed.checked = true;
+  confirmBox.hidden = true;
+  form.requestSubmit();
+});
+
+form.addEventListener("submit", (event) => {
+  const question = implausibleWeight();
+  if (question) {
+    // Before the outbox's handler: nothing is sent or kept until the person says.
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    askWeight(question);
+    return;
+  }
   // The client_uuid makes a second submission harmless; this just avoids the wait.
   const save = document.getElementById("save");
   save.disabled = true;
