@@ -68,6 +68,10 @@ class Defaults:
     LABELS_DIR = None  # default: labels/ beside the app
     STATIC_FOLDER = None  # default: static/ beside the app
     PRINTER_TIMEOUT = 5.0  # seconds before an unreachable printer is reported
+    PRINTER_PORTS = [9100]  # the only ports a printer address may name
+    # This machine and link-local addresses (cloud metadata) are never printers, unless a print server
+    # runs here: then allow them, with its port in PRINTER_PORTS.
+    PRINTER_ALLOW_LOCAL = False
     MAX_LABELS_PER_JOB = 1000
 
     # Who logged an item may correct it this long after; coordinators at any time, with a reason.

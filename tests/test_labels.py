@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 import uuid
+from urllib.parse import urlsplit
 
 import pypdfium2
 import pytest
@@ -330,6 +331,9 @@ class Listener:
 
 
 def set_printer(app, world, uri, stock):
+    # The test printers listen on this machine, on a port of their own: a local print server.
+    app.config["PRINTER_ALLOW_LOCAL"] = True
+    app.config["PRINTER_PORTS"] = [9100, urlsplit(uri).port or 9100]
     with app.app_context():
         point = db.session.get(CollectionPoint, world.point_id)
         point.printer_uri, point.printer_stock = uri, stock
@@ -408,7 +412,7 @@ def test_silent_printer_times_out_within_the_limit(app, technician, auth, world,
 
     app.config["PRINTER_TIMEOUT"] = 1.0
     monkeypatch.setattr(printers.socket, "create_connection", hangs_until_timeout)
-    set_printer(app, world, "zpl://printer.local:9100", "zebra-50x25")
+    set_printer(app, world, "zpl://192.168.1.51:9100", "zebra-50x25")
     started = time.monotonic()
     response = print_item(technician, auth, world, item)
     assert time.monotonic() - started < 3

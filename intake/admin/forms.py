@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
@@ -67,13 +68,15 @@ class CollectionPointForm(FlaskForm):
         obj.printer_uri = obj.printer_uri or None
 
     def validate_printer_uri(self, field):
-        from ..services.printers import Printer, PrinterMisconfigured
+        from ..services.printers import PrinterMisconfigured, Reach, check_printer_uri
 
         if field.data:
+            reach = Reach.from_config(current_app.config)
             try:
-                Printer.from_uri(field.data)
+                check_printer_uri(field.data, reach)
             except PrinterMisconfigured:
-                raise ValidationError(_l("Not a printer address (brother-ql://… or zpl://…).")) from None
+                raise ValidationError(_l("Printer address refused: brother-ql://… or zpl://… on the local network, "
+                                         "port %(ports)s.", ports=", ".join(map(str, reach.ports)))) from None
 
 
 class CategoryForm(FlaskForm):

@@ -234,12 +234,15 @@ def print_on_printer(code: str):
         return redirect(url_for("items.show", code=item.code))
     stock = stocks()[point.printer_stock]
     pdf_link = url_for("printing.label_pdf", code=item.code, stock=stock.id)
+    reach = printers.Reach.from_config(current_app.config)
     try:
-        printer = printers.Printer.from_uri(point.printer_uri)
+        printer = printers.Printer.from_uri(point.printer_uri, reach)
         image = labels.render_label(stock, content_for_item(item), font_path=current_app.config["LABEL_FONT"])
-        printers.send(printer, printers.printer_job(printer, stock, image),
+        printers.send(printer, printers.printer_job(printer, stock, image), reach=reach,
                       timeout=float(current_app.config["PRINTER_TIMEOUT"]))
     except (printers.PrinterUnavailable, printers.PrinterMisconfigured, labels.LabelTooSmall) as error:
+        # One message whatever went wrong: a page that told a closed port from a refused address would
+        # let an account probe the server's network.
         current_app.logger.warning("label printer of %s: %s", point.name, error)
         flash(_("The printer of %(point)s did not answer. Nothing was printed: use the PDF instead.",
                 point=point.name), "error")

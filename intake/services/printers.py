@@ -2,10 +2,16 @@
 
 A printer that is off or out of reach answers within ``timeout`` seconds
 with PrinterUnavailable; the caller offers the PDF instead.
+
+A coordinator sets the address, and the server connects to it: so only the
+printer ports are allowed, and never this machine or a link-local address
+(cloud metadata) unless a print server runs here (``Reach``). Names are
+resolved once and the address checked is the one connected to.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
@@ -27,6 +33,29 @@ class PrinterMisconfigured(ValueError):
 
 
 @dataclass(frozen=True)
+class Reach:
+    """Where printers may be: these ports, and this machine or link-local addresses only if allowed."""
+
+    ports: tuple[int, ...] = (DEFAULT_PORT,)
+    allow_local: bool = False
+
+    @classmethod
+    def from_config(cls, config) -> "Reach":
+        return cls(tuple(int(port) for port in config["PRINTER_PORTS"]), bool(config["PRINTER_ALLOW_LOCAL"]))
+
+    def allows(self, address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address.split("%", 1)[0])
+        except ValueError:
+            return False
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+            ip = ip.ipv4_mapped
+        if ip.is_unspecified or ip.is_multicast:  # 0.0.0.0 is this machine too
+            return False
+        return self.allow_local or not (ip.is_loopback or ip.is_link_local)
+
+
+@dataclass(frozen=True)
 class Printer:
     protocol: str  # "brother-ql" or "zpl"
     host: str
@@ -34,8 +63,9 @@ class Printer:
     model: str | None = None
 
     @classmethod
-    def from_uri(cls, uri: str) -> "Printer":
-        """``brother-ql://host[:port][?model=QL-820NWB]`` or ``zpl://host[:port]``."""
+    def from_uri(cls, uri: str, reach: Reach) -> "Printer":
+        """``brother-ql://host[:port][?model=QL-820NWB]`` or ``zpl://host[:port]``, on a port ``reach`` allows;
+        an address written as numbers must be one it allows too (names are checked when resolved)."""
         parts = urlsplit(uri or "")
         if parts.scheme not in ("brother-ql", "zpl") or not parts.hostname:
             raise PrinterMisconfigured(f"not a printer address: {uri!r}")
@@ -43,8 +73,42 @@ class Printer:
             port = parts.port or DEFAULT_PORT
         except ValueError:
             raise PrinterMisconfigured(f"not a printer port: {uri!r}") from None
+        if port not in reach.ports:
+            raise PrinterMisconfigured(f"not a printer port: {uri!r}")
+        if _is_address(parts.hostname) and not reach.allows(parts.hostname):
+            raise PrinterMisconfigured(f"not a printer's address: {uri!r}")
         model = parse_qs(parts.query).get("model", [None])[0]
         return cls(parts.scheme, parts.hostname, port, model)
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
+def check_printer_uri(uri: str, reach: Reach) -> Printer:
+    """The printer of a settings form, its name resolved if it can be now: PrinterMisconfigured if the
+    address is not one ``reach`` allows. A name that does not resolve yet is accepted (checked at print)."""
+    printer = Printer.from_uri(uri, reach)
+    try:
+        _addresses(printer, reach)
+    except PrinterUnavailable:
+        pass
+    return printer
+
+
+def _addresses(printer: Printer, reach: Reach) -> list[tuple[str, int]]:
+    """Where to connect: every address the name resolves to, all allowed, or PrinterMisconfigured."""
+    try:
+        found = socket.getaddrinfo(printer.host, printer.port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as error:
+        raise PrinterUnavailable(f"{printer.host}: {error}") from None
+    if not found or not all(reach.allows(sockaddr[0]) for *_, sockaddr in found):
+        raise PrinterMisconfigured(f"{printer.host} resolves to an address that is not a printer's")
+    return [sockaddr[:2] for *_, sockaddr in found]
 
 
 def printer_job(printer: Printer, stock: Stock, label: Image.Image) -> bytes:
@@ -83,10 +147,13 @@ def zpl_job(label: Image.Image) -> bytes:
             + padded.hex().upper().encode() + b"^FS^PQ1^XZ")
 
 
-def send(printer: Printer, job: bytes, *, timeout: float = 5.0) -> None:
-    """Deliver the job over TCP, or raise PrinterUnavailable within about ``timeout`` seconds."""
+def send(printer: Printer, job: bytes, *, reach: Reach, timeout: float = 5.0) -> None:
+    """Deliver the job over TCP to an address ``reach`` allows (PrinterMisconfigured otherwise), or raise
+    PrinterUnavailable within about ``timeout`` seconds."""
+    address = _addresses(printer, reach)[0]
     try:
-        with socket.create_connection((printer.host, printer.port), timeout=timeout) as connection:
+        # The address checked, not the name again: a name cannot resolve elsewhere in between.
+        with socket.create_connection(address, timeout=timeout) as connection:
             connection.settimeout(timeout)
             connection.sendall(job)
     except OSError as error:
