@@ -36,6 +36,7 @@ GET_ROUTES = [
     ("/favicon.ico", "/favicon.ico", EVERYONE),
     ("/intake", "/intake", {**STAFF, "volunteer": 302, "technician": 302, "coordinator": 302}),  # -> choose a point first
     ("/intake/setup", "/intake/setup", STAFF),
+    ("/intake/tiles/<int:point_id>", "/intake/tiles/{point_id}", COORDINATOR_ONLY),
     ("/items", "/items", STAFF),
     # A landlord user sees only its own tenants' devices: any other item is a 404.
     ("/i/<code>", "/i/{code}", {**EVERYONE, "landlord": 404}),
@@ -104,6 +105,7 @@ POST_ROUTES = [
     ("/i/<code>/again", "/i/{code}/again"),
     ("/i/<code>/correct", "/i/{code}/correct"),
     ("/i/<code>/undo", "/i/{code}/undo"),
+    ("/intake/tiles/<int:point_id>", "/intake/tiles/{point_id}"),
     ("/admin/<slug>/new", "/admin/organisations/new"),
     ("/admin/<slug>/<int:record_id>", "/admin/collection-points/{point_id}"),
     ("/api/v1/items", "/api/v1/items"),
@@ -133,6 +135,7 @@ POST_FORBIDDEN = {
     "/i/<code>/again": {"landlord"},
     "/i/<code>/correct": {"landlord"},
     "/i/<code>/undo": {"landlord"},
+    "/intake/tiles/<int:point_id>": {"volunteer", "technician", "landlord"},
     "/admin/<slug>/new": {"volunteer", "technician", "landlord"},
     "/admin/<slug>/<int:record_id>": {"volunteer", "technician", "landlord"},
     "/api/v1/items": {"landlord"},

@@ -130,3 +130,41 @@ def test_undo_is_refused_after_its_seconds_and_to_anyone_else(app, client, auth,
     late = client.post(f"/i/{code}/undo", data={"csrf_token": token}, follow_redirects=True)
     assert "ne peut plus être annulée" in late.get_data(as_text=True)
     assert stored(app, code).status == "received" and stored(app, other).status == "received"
+
+
+def tile_names(page: str) -> list[str]:
+    return re.findall(r'<span class="tile-name">([^<]+)</span>', page)
+
+
+def test_tiles_keep_the_coordinators_order_whatever_is_logged(app, client, auth, world):
+    auth.login(email_for("coordinator"))
+    page = client.get(f"/intake/tiles/{world.point_id}").get_data(as_text=True)
+    assert client.post(f"/intake/tiles/{world.point_id}", data={
+        "csrf_token": csrf_token_from(page), f"position-{world.bike_id}": "1", f"position-{world.phone_id}": "2",
+    }).status_code == 302
+    with app.app_context():
+        for _ in range(5):
+            make_item(world)  # phones: the most used, yet the bike stays first
+    client.post("/intake/setup", data={"collection_point_id": world.point_id, "source_id": 0,
+                                       "csrf_token": auth.csrf_token("/intake/setup")})
+    assert tile_names(client.get("/intake").get_data(as_text=True)) == ["Vélo", "Téléphone mobile"]
+    # The same order through the API the offline page uses.
+    response = client.get(f"/api/v1/categories?collection_point_id={world.point_id}")
+    assert [c["name"] for c in response.get_json()] == ["Vélo", "Téléphone mobile"]
+    # Only when the coordinator chooses it does use decide.
+    page = client.get(f"/intake/tiles/{world.point_id}").get_data(as_text=True)
+    client.post(f"/intake/tiles/{world.point_id}", data={
+        "csrf_token": csrf_token_from(page), f"position-{world.bike_id}": "1", f"position-{world.phone_id}": "2",
+        "most_used_first": "y"})
+    assert tile_names(client.get("/intake").get_data(as_text=True)) == ["Téléphone mobile", "Vélo"]
+    # Another point keeps its own (default) order.
+    with app.app_context():
+        from intake.services.catalogue import intake_categories
+        assert [c.name for c in intake_categories(db.session, world.other_point_id)] == ["Téléphone mobile", "Vélo"]
+
+
+def test_only_coordinators_set_the_tile_order(app, client, auth, world):
+    auth.login(email_for("volunteer"))
+    assert client.get(f"/intake/tiles/{world.point_id}").status_code == 403
+    assert client.post(f"/intake/tiles/{world.point_id}",
+                       data={"csrf_token": auth.csrf_token(), f"position-{world.bike_id}": "1"}).status_code == 403

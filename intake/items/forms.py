@@ -93,3 +93,20 @@ class AmendForm(FlaskForm):
                 "source_id": self.source_id.data or None, "collection_point_id": self.collection_point_id.data,
                 "brand": self.brand.data, "model": self.model.data, "serial_number": self.serial_number.data,
                 "description": self.description.data}
+
+
+class TileOrderForm(FlaskForm):
+    """Where each category's tile stands on a collection point's intake page."""
+
+    most_used_first = BooleanField(_l("Most used lately first (the order then changes by itself)"))
+
+    @staticmethod
+    def ordered_ids(formdata, current: list[int]) -> list[int]:
+        """Category ids sorted by the position typed for each (``position-<id>``); ties and blanks keep
+        their current order."""
+        def typed(category_id: int, index: int):
+            text = (formdata.get(f"position-{category_id}") or "").strip()
+            number = int(text) if text.isdigit() and len(text) <= 5 else len(current) + 1
+            return (number, index)
+
+        return sorted(current, key=lambda category_id: typed(category_id, current.index(category_id)))

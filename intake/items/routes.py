@@ -19,7 +19,7 @@ from ..models.user import STAFF_ROLES
 from ..services import items as item_queries
 from ..services import landlord as landlord_view
 from ..services.amendments import Amendment, AmendmentRefused, amend_item, amendment_refusal
-from ..services.catalogue import correctable_categories, intake_categories, open_points
+from ..services.catalogue import correctable_categories, intake_categories, open_points, set_tile_order
 from ..services.status import UndoRefused, void_intake
 from ..web import amendment_window, undo_window
 from ..services.codes import normalize_code
@@ -29,7 +29,7 @@ from ..services.weights import plausible_range
 from ..services.photos import PhotoRejected, attach_photo, encode_photo
 from .today import POINT_KEY, SOURCE_KEY, current_point
 from ..workshop.routes import item_url_base, workshop_context
-from .forms import PRIVATE_DONOR, AmendForm, IntakeForm, PhotoForm, SameAgainForm, SetupForm
+from .forms import PRIVATE_DONOR, AmendForm, IntakeForm, PhotoForm, SameAgainForm, SetupForm, TileOrderForm
 
 bp = Blueprint("items", __name__)
 # The item page shows the latest lines of its story and links to the rest.
@@ -58,6 +58,22 @@ def setup():
         session[SOURCE_KEY] = form.source_id.data
         return redirect(url_for("items.intake"))
     return render_template("items/setup.html", form=form)
+
+
+@bp.route("/intake/tiles/<int:point_id>", methods=["GET", "POST"])
+@roles_required("coordinator")
+def tiles(point_id: int):
+    """The order of a collection point's intake tiles: volunteers tap by position."""
+    point = db.get_or_404(CollectionPoint, point_id)
+    form = TileOrderForm(most_used_first=point.most_used_first)
+    categories = intake_categories(db.session, point.id)
+    if form.validate_on_submit():
+        set_tile_order(db.session, point, form.ordered_ids(request.form, [c.id for c in categories]),
+                       most_used_first=form.most_used_first.data)
+        flash(_("The tiles of %(point)s are in their new order.", point=point.name), "success")
+        return redirect(url_for("items.tiles", point_id=point.id))
+    return render_template("items/tiles.html", form=form, point=point, categories=categories,
+                           points=open_points(db.session))
 
 
 @bp.route("/intake", methods=["GET", "POST"])

@@ -8,7 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
-from ..models import Category, CollectionPoint, Item
+from ..models import Category, CategoryPosition, CollectionPoint, Item
 from ..models.base import now_utc
 
 # family code -> (French name, [(name, DEEE category, ORDS category, data-bearing, default kg, icon)])
@@ -74,6 +74,8 @@ CHECKLISTS = {
     "Réfrigérateur, congélateur (GEM froid)": ["Mise sous tension", "Production de froid", "Joints", "Sécurité électrique"],
 }
 
+# Tiles the coordinator has not placed come after the placed ones.
+UNPLACED = 10001
 # How far back "most used" looks when ordering the intake grid.
 USAGE_WINDOW = timedelta(days=90)
 
@@ -97,23 +99,45 @@ def install_default_categories(session: Session) -> int:
 
 
 def intake_categories(session: Session, collection_point_id: int | None) -> list[Category]:
-    """Active leaf categories, the most used at this collection point lately first."""
+    """Active leaf categories in the order of this collection point's intake tiles.
+
+    Volunteers tap by position, so the order is stable: the coordinator's (``set_tile_order``),
+    then family and name. Most used lately first only where the coordinator chose it.
+    """
     child = aliased(Category)
     has_children = sa.exists().where(child.parent_id == Category.id, child.active)
-    recent_use = (
-        sa.select(sa.func.count(Item.id))
-        .where(Item.category_id == Category.id,
-               Item.collection_point_id == collection_point_id,
-               Item.created_at >= now_utc() - USAGE_WINDOW)
-        .correlate(Category)
-        .scalar_subquery()
-    )
+    position = aliased(CategoryPosition)
     query = (
         sa.select(Category)
+        .outerjoin(position, sa.and_(position.category_id == Category.id,
+                                     position.collection_point_id == collection_point_id))
         .where(Category.active, ~has_children)
-        .order_by(recent_use.desc(), Category.family, Category.name)
     )
-    return list(session.scalars(query))
+    order = [sa.func.coalesce(position.position, UNPLACED), Category.family, Category.name]
+    most_used_first = collection_point_id is not None and session.scalar(
+        sa.select(CollectionPoint.most_used_first).where(CollectionPoint.id == collection_point_id))
+    if most_used_first:
+        recent_use = (
+            sa.select(sa.func.count(Item.id))
+            .where(Item.category_id == Category.id,
+                   Item.collection_point_id == collection_point_id,
+                   Item.created_at >= now_utc() - USAGE_WINDOW)
+            .correlate(Category)
+            .scalar_subquery()
+        )
+        order.insert(0, recent_use.desc())
+    return list(session.scalars(query.order_by(*order)))
+
+
+def set_tile_order(session: Session, point: CollectionPoint, category_ids: list[int], *, most_used_first: bool) -> None:
+    """The intake tiles of ``point`` in this order (the ones left out come after). Commits."""
+    known = set(session.scalars(sa.select(Category.id).where(Category.id.in_(category_ids))))
+    session.execute(sa.delete(CategoryPosition).where(CategoryPosition.collection_point_id == point.id))
+    ordered = [category_id for category_id in dict.fromkeys(category_ids) if category_id in known]
+    session.add_all(CategoryPosition(collection_point_id=point.id, category_id=category_id, position=rank)
+                    for rank, category_id in enumerate(ordered, start=1))
+    point.most_used_first = most_used_first
+    session.commit()
 
 
 def correctable_categories(session: Session, item: Item) -> list[Category]:
