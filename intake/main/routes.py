@@ -1,16 +1,23 @@
-"""The front door, the health check and the language switch."""
+"""The front door (each role's home, the main menu, the coordinator's day), the health check and the
+language switch."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 import os
 
-from flask import (Blueprint, abort, current_app, jsonify, redirect, request,
+from typing import NamedTuple
+
+from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request,
                    send_from_directory, session, url_for)
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from ..auth.identity import roles_required
 from ..auth.routes import safe_next
+from ..clock import local_today
 from ..extensions import db
+from ..services.day_summary import day_summary
 from ..vendor import VENDOR_PACKAGES, vendor_folder
 
 bp = Blueprint("main", __name__)
@@ -24,7 +31,56 @@ def home():
         return redirect(url_for("landlord.home"))
     if current_user.role == "technician":
         return redirect(url_for("workshop.queue"))
+    if current_user.role == "coordinator":
+        return redirect(url_for("main.today"))
     return redirect(url_for("items.intake"))
+
+
+@bp.route("/today")
+@roles_required("coordinator")
+def today():
+    """The coordinator's home: today's intake, what waits in the workshop, the latest events."""
+    summary = day_summary(db.session, local_today(), current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return render_template("main/today.html", summary=summary)
+
+
+class MenuEntry(NamedTuple):
+    url: str
+    label: str
+    current: bool
+
+
+# endpoint, label, and the endpoints (prefixes) the entry stands for
+MENU_ENTRIES = {
+    "today": ("main.today", _l("Today"), ("main.today",)),
+    "intake": ("items.intake", _l("Intake"), ("items.intake", "items.setup")),
+    "items": ("items.index", _l("Items"), ("items.index",)),
+    "workshop": ("workshop.queue", _l("Workshop"), ("workshop.",)),
+    "labels": ("printing.batch", _l("Labels"), ("printing.",)),
+    "recycling": ("outcomes.batches", _l("Recycling"), ("outcomes.batch",)),
+    "indicators": ("reports.indicators", _l("Indicators"), ("reports.",)),
+    "settings": ("admin.index", _l("Settings"), ("admin.",)),
+    "handovers": ("landlord.home", _l("Handovers"), ("landlord.",)),
+}
+# Each role's entries, its home first. The first MENU_BAR stay in the bar on a phone; the others go
+# under "More" (a disclosure: no script), so that the bar fits a 390 px screen in any language.
+MENUS = {
+    "volunteer": ("intake", "items", "labels", "workshop"),
+    "technician": ("workshop", "intake", "items", "labels", "recycling"),
+    "coordinator": ("today", "items", "workshop", "intake", "labels", "recycling", "indicators", "settings"),
+    "landlord": ("handovers",),
+}
+MENU_BAR = 3
+
+
+@bp.app_template_global()
+def main_menu() -> tuple[list[MenuEntry], list[MenuEntry]]:
+    """The signed-in user's menu: (in the bar, under "More")."""
+    endpoint = request.endpoint or ""
+    entries = [MenuEntry(url_for(MENU_ENTRIES[name][0]), str(MENU_ENTRIES[name][1]),
+                         endpoint.startswith(MENU_ENTRIES[name][2]))
+               for name in MENUS.get(current_user.role, ())]
+    return entries[:MENU_BAR], entries[MENU_BAR:]
 
 
 @bp.route("/healthz")

@@ -1,0 +1,51 @@
+"""The coordinator's day at a glance: what came in today, what waits in the workshop, what just happened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, joinedload
+
+from ..models import Item, ItemEvent
+
+# Statuses an item waits in, in the order of its life (the others are ends, or outcomes it may come back from).
+WAITING_STATUSES = ("received", "diagnosing", "repairing", "ready", "returned", "to_recycle")
+LATEST_EVENTS = 12
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    day: date
+    items: int  # logged today (items undone at once not counted)
+    kg: Decimal
+    waiting: list[tuple[str, int]]  # (status, items) for every waiting status, zeros included
+    events: list[ItemEvent]  # the latest, newest first, with their item, user and collection point
+
+
+def day_bounds(day: date, zone: str) -> tuple[datetime, datetime]:
+    """Midnight to midnight of ``day`` where the organisation is, as aware datetimes."""
+    start = datetime.combine(day, time(), tzinfo=ZoneInfo(zone))
+    return start, datetime.combine(day + timedelta(days=1), time(), tzinfo=ZoneInfo(zone))
+
+
+def day_summary(session: Session, day: date, zone: str, *, latest: int = LATEST_EVENTS) -> DaySummary:
+    """Three queries: today's intake, the waiting counts, the latest events."""
+    start, end = day_bounds(day, zone)
+    items, kg = session.execute(
+        sa.select(sa.func.count(Item.id), sa.func.sum(Item.weight_kg))
+        .where(Item.created_at >= start, Item.created_at < end, Item.status != "voided")
+    ).one()
+    counts = dict(session.execute(
+        sa.select(Item.status, sa.func.count(Item.id)).where(Item.status.in_(WAITING_STATUSES)).group_by(Item.status)
+    ).all())
+    events = session.scalars(
+        sa.select(ItemEvent)
+        .options(joinedload(ItemEvent.item), joinedload(ItemEvent.user), joinedload(ItemEvent.collection_point))
+        .order_by(ItemEvent.id.desc()).limit(latest)  # history is append-only: the newest have the highest ids
+    ).all()
+    return DaySummary(day=day, items=items, kg=Decimal(kg or 0),
+                      waiting=[(status, counts.get(status, 0)) for status in WAITING_STATUSES], events=list(events))
