@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import UUID, DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..formfields import DecimalCommaField
@@ -110,3 +110,17 @@ class TileOrderForm(FlaskForm):
             return (number, index)
 
         return sorted(current, key=lambda category_id: typed(category_id, current.index(category_id)))
+
+
+class SearchForm(FlaskForm):
+    """The items list's search: read from the URL, so that a search can be shared and paged."""
+
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    q = StringField(_l("Code, brand, model or serial number"), validators=[Optional(), Length(max=60)],
+                    render_kw={"type": "search", "autocomplete": "off", "autocapitalize": "off"})
+    category = SelectField(_l("Category"), coerce=int, default=0, validators=[Optional()])
+    source = SelectField(_l("Source"), default="", validators=[Optional()])
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("To"), validators=[Optional()])

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.identity import roles_required
+from .. import clock
 from ..extensions import db
 from ..formfields import attach_errors
 from ..models import CollectionPoint, Container, Item, Organisation, Photo
@@ -29,9 +30,11 @@ from ..services.weights import plausible_range
 from ..services.photos import PhotoRejected, attach_photo, encode_photo
 from .today import POINT_KEY, SOURCE_KEY, current_point
 from ..workshop.routes import item_url_base, workshop_context
-from .forms import PRIVATE_DONOR, AmendForm, IntakeForm, PhotoForm, SameAgainForm, SetupForm, TileOrderForm
+from .forms import PRIVATE_DONOR, AmendForm, IntakeForm, PhotoForm, SameAgainForm, SearchForm, SetupForm, TileOrderForm
 
 bp = Blueprint("items", __name__)
+# The search's "source" for private donors (sources are otherwise organisation ids).
+PRIVATE_SOURCE = "private"
 # The item page shows the latest lines of its story and links to the rest.
 HISTORY_ON_ITEM_PAGE = 10
 
@@ -295,12 +298,30 @@ def photo(code: str):
 @bp.route("/items")
 @roles_required(*STAFF_ROLES)
 def index():
-    """Items logged lately, newest first; by default at my collection point."""
+    """Items logged lately, newest first, by default at my collection point; searched by code, brand,
+    model, serial, category, source and dates, the filters kept from page to page."""
     point = current_point()
     everywhere = request.args.get("all") == "1" or point is None
-    query = item_queries.recent_items(None if everywhere else point.id)
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
-    return render_template("items/index.html", page=page, point=point, everywhere=everywhere)
+    form = SearchForm(request.args)
+    form.category.choices = [SelectChoice(0, _("All categories"))] + [
+        SelectChoice(c.id, c.name) for c in correctable_categories(db.session)]
+    form.source.choices = [SelectChoice("", _("All sources")), SelectChoice(PRIVATE_SOURCE, _("Private donor"))] + [
+        SelectChoice(str(choice.value), choice.label) for choice in _source_choices()[1:]]
+    form.validate()
+    since, until = form.since.data, form.until.data
+    search = item_queries.ItemSearch(
+        text=form.q.data if not form.q.errors else None,
+        category_id=form.category.data or None,
+        source_id=int(form.source.data) if (form.source.data or "").isdigit() else None,
+        private_donor=form.source.data == PRIVATE_SOURCE,
+        collection_point_id=None if everywhere else point.id,
+        since=clock.local_days(since, since)[0] if since else None,
+        before=clock.local_days(until, until)[1] if until else None,
+    )
+    page = item_queries.search_items(db.session, search, request.args.get("page", 1, type=int))
+    filters = {key: value for key, value in request.args.items() if key != "page" and value}
+    return render_template("items/index.html", page=page, point=point, everywhere=everywhere, form=form,
+                           filters=filters, searching=bool(set(filters) - {"all"}))
 
 
 def _item_or_404(code: str) -> Item:

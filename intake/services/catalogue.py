@@ -140,11 +140,12 @@ def set_tile_order(session: Session, point: CollectionPoint, category_ids: list[
     session.commit()
 
 
-def correctable_categories(session: Session, item: Item) -> list[Category]:
-    """The categories an item may be corrected to: active leaves, and the one it has."""
+def correctable_categories(session: Session, item: Item | None = None) -> list[Category]:
+    """The categories an item may be corrected to (or searched by): active leaves, and the item's own."""
     child = aliased(Category)
     has_children = sa.exists().where(child.parent_id == Category.id, child.active)
-    query = (sa.select(Category).where(sa.or_(sa.and_(Category.active, ~has_children), Category.id == item.category_id))
+    own = Category.id == item.category_id if item is not None else sa.false()
+    query = (sa.select(Category).where(sa.or_(sa.and_(Category.active, ~has_children), own))
              .order_by(Category.family, Category.name))
     return list(session.scalars(query))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -102,3 +103,69 @@ def undo_seconds_left(item: Item, user, window_seconds: int) -> int:
         return 0
     elapsed = (clock.now_utc() - item.created_at).total_seconds()
     return max(0, int(window_seconds - elapsed))
+
+
+# A search asks for one page more than it shows: whether there is a next page, without counting all.
+SEARCH_PAGE_SIZE = 50
+MAX_SEARCH_PAGE = 200
+
+
+@dataclass(frozen=True)
+class ItemSearch:
+    """What someone looks for in the items list; every part optional."""
+
+    text: str | None = None  # a code, part of one, or the start of a brand, model or serial number
+    category_id: int | None = None
+    source_id: int | None = None
+    private_donor: bool = False  # only items from private donors
+    collection_point_id: int | None = None
+    since: datetime | None = None  # logged at or after (UTC)
+    before: datetime | None = None  # logged before (UTC)
+
+
+@dataclass(frozen=True)
+class ResultPage:
+    items: list[Item]
+    number: int
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.number > 1
+
+
+def search_items(session: Session, search: ItemSearch, page: int = 1) -> ResultPage:
+    """Items matching the search, newest first, one page at a time (bounded: no count of all)."""
+    page = min(max(page, 1), MAX_SEARCH_PAGE)
+    query = recent_items(search.collection_point_id)
+    text = (search.text or "").strip()
+    if text:
+        code = normalize_code(text)
+        if code is not None:
+            query = query.where(Item.code == code)
+        else:
+            query = query.where(_text_matches(text))
+    if search.category_id is not None:
+        query = query.where(Item.category_id == search.category_id)
+    if search.private_donor:
+        query = query.where(Item.source_id.is_(None))
+    elif search.source_id is not None:
+        query = query.where(Item.source_id == search.source_id)
+    if search.since is not None:
+        query = query.where(Item.created_at >= search.since)
+    if search.before is not None:
+        query = query.where(Item.created_at < search.before)
+    rows = session.scalars(query.limit(SEARCH_PAGE_SIZE + 1).offset((page - 1) * SEARCH_PAGE_SIZE)).all()
+    return ResultPage(items=list(rows[:SEARCH_PAGE_SIZE]), number=page, has_next=len(rows) > SEARCH_PAGE_SIZE)
+
+
+def _text_matches(text: str):
+    """Part of a code (as printed: upper case, no spaces), or the start of a brand, model or serial."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    starts = f"{escaped}%"
+    conditions = [sa.func.lower(column).like(starts, escape="\\")
+                  for column in (Item.brand, Item.model, Item.serial_number)]
+    compact = "".join(text.split()).upper()
+    if compact.isalnum() and len(compact) <= 6:
+        conditions.append(Item.code.like(f"%{compact}%"))
+    return sa.or_(*conditions)
