@@ -127,8 +127,8 @@ class _FormReader(HTMLParser):
                 self.values[name] = attrs.get("value", "")
         elif tag == "select":
             self._select = name
-        elif tag == "option" and self._select and "selected" in attrs:
-            self.values[self._select] = attrs.get("value", "")
+        elif tag == "option" and self._select and ("selected" in attrs or self._select not in self.values):
+            self.values[self._select] = attrs.get("value", "")  # the selected option, else the first
         elif tag == "textarea":
             self._textarea = name
             self.values[name] = ""

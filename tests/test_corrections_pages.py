@@ -168,3 +168,18 @@ def test_only_coordinators_set_the_tile_order(app, client, auth, world):
     assert client.get(f"/intake/tiles/{world.point_id}").status_code == 403
     assert client.post(f"/intake/tiles/{world.point_id}",
                        data={"csrf_token": auth.csrf_token(), f"position-{world.bike_id}": "1"}).status_code == 403
+
+
+def test_a_coordinator_sets_a_categorys_plausible_range(app, client, auth, world):
+    auth.login(email_for("coordinator"))
+    url = f"/admin/categories/{world.bike_id}"
+    values = form_values(client.get(url).get_data(as_text=True))
+    wrong = client.post(url, data={**values, "min_weight_kg": "20", "max_weight_kg": "5"})
+    assert wrong.status_code in (200, 422) and "doit dépasser" in wrong.get_data(as_text=True)
+    assert client.post(url, data={**values, "min_weight_kg": "5", "max_weight_kg": "25"}).status_code == 302
+    with app.app_context():
+        from intake.models import Category
+        from intake.services.weights import implausible_weight
+        bike = db.session.get(Category, world.bike_id)
+        assert (bike.min_weight_kg, bike.max_weight_kg) == (Decimal("5"), Decimal("25"))
+        assert implausible_weight(bike, Decimal("30")) and not implausible_weight(bike, Decimal("24"))

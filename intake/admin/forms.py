@@ -89,10 +89,21 @@ class CategoryForm(FlaskForm):
     data_bearing = BooleanField(_l("Holds personal data (erasure required)"))
     default_weight_kg = DecimalCommaField(_l("Default weight (kg)"),
                                           validators=[Optional(), NumberRange(min=Decimal("0.001"))])
+    min_weight_kg = DecimalCommaField(_l("Lightest plausible weight (kg)"),
+                                      validators=[Optional(), NumberRange(min=Decimal("0.001"), max=Decimal("5000"))],
+                                      description=_l("Outside this range, intake asks to confirm the weight. "
+                                                     "Empty: a tenth of the default weight."))
+    max_weight_kg = DecimalCommaField(_l("Heaviest plausible weight (kg)"),
+                                      validators=[Optional(), NumberRange(min=Decimal("0.001"), max=Decimal("5000"))],
+                                      description=_l("Empty: ten times the default weight."))
     icon = StringField(_l("Icon (emoji)"), validators=[Optional(), Length(max=16)])
     checklist = LinesField(_l("Checks before it is ready (one per line)"), render_kw={"rows": 6},
                            description=_l("Empty: the parent category's list, or one overall functional test."))
     active = BooleanField(_l("Offered at intake"), default=True)
+
+    def validate_max_weight_kg(self, field):
+        if field.data is not None and self.min_weight_kg.data is not None and field.data <= self.min_weight_kg.data:
+            raise ValidationError(_l("The heaviest weight must be more than the lightest."))
 
     def populate_obj(self, obj):
         super().populate_obj(obj)
