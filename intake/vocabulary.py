@@ -119,11 +119,17 @@ VOCABULARY = {
         "open": _l("Being filled"),
         "closed": _l("Handed to the eco-organism"),
     },
+    # The public passport's word for where the item stands (services/passport.py).
     "stage": {
         "workshop": _l("Being checked and repaired in our workshop"),
+        "returned": _l("Back in our workshop after a return, to be checked again"),
         "ready": _l("Checked and ready for a new owner"),
-        "second_life": _l("Living its second life"),
-        "recycling": _l("Sent for recycling"),
+        "sold": _l("Sold second-hand"),
+        "handed_over": _l("Handed over to a new user"),
+        "to_recycle": _l("It could not be reused: it is waiting to go to recycling"),
+        "recycled": _l("Recycled: handed to an approved channel"),
+        "dismantled": _l("Dismantled: its parts are used to repair other items"),
+        "voided": _l("This code is not in use"),
     },
     "event": {
         "received": _l("Received"),

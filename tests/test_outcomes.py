@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from intake.extensions import db
+from intake.models.item import STATUSES
 from intake.models import AccompanimentSession, Handover, Item, ItemEvent, LandlordAccess, Organisation, Sale, TenantIdentity
 from intake.services.accounts import create_user, issue_token
 from intake.services.code_register import reserve_codes
@@ -409,6 +410,34 @@ def test_the_passport_shows_only_its_allowlist_without_signing_in(app, client, w
     for value in ("Orange", NOTE, "Technician Test", "987,65", "987.65", "A-0042", "Le Toit Angevin", TENANT_NAME,
                   "Ressourcerie centre", "CERT-"):
         assert value not in page, value
+
+
+PASSPORT_SAYS = {
+    "received": "En cours de contrôle et de réparation dans notre atelier",
+    "diagnosing": "En cours de contrôle et de réparation dans notre atelier",
+    "repairing": "En cours de contrôle et de réparation dans notre atelier",
+    "returned": "Revenu à notre atelier après un retour",
+    "ready": "Contrôlé et prêt pour un nouveau propriétaire",
+    "sold": "Vendu d’occasion",
+    "handed_over": "Remis à un nouvel utilisateur",
+    "to_recycle": "Il n’a pas pu être réemployé : il attend de partir au recyclage",
+    "recycled": "Recyclé : confié à une filière agréée",
+    "dismantled": "Démonté : ses pièces servent à réparer d’autres objets",
+    "voided": "Ce code n’est pas utilisé",
+}
+
+
+@pytest.mark.parametrize("status", STATUSES)
+def test_the_passport_tells_the_truth_for_every_status(app, client, world, status):
+    with app.app_context():
+        code = make_item(world).code
+        db.session.execute(sa.update(Item).where(Item.code == code).values(status=status))
+        db.session.commit()
+    page = client.get(f"/i/{code}").get_data(as_text=True)
+    assert PASSPORT_SAYS[status] in page
+    for other in set(PASSPORT_SAYS.values()) - {PASSPORT_SAYS[status]}:
+        assert other not in page, other
+    assert ("seconde vie" in page) == (status in ("sold", "handed_over"))
 
 
 def test_the_passport_404_does_not_tell_issued_from_never_issued(app, client, world):

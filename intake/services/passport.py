@@ -11,15 +11,17 @@ from ..models import Item, Sale
 from .outcomes import latest_outcome, sale_warranty_until
 from .status import release_state
 
-PASSPORT_FIELDS = ("code", "category", "icon", "brand", "model", "stage", "checks_passed_on", "data_erased_on",
-                   "erasure_level", "warranty_until", "refurbished", "contact")
+PASSPORT_FIELDS = ("code", "category", "icon", "brand", "model", "stage", "second_life", "checks_passed_on",
+                   "data_erased_on", "erasure_level", "warranty_until", "refurbished", "contact")
 
-# What the public is told of where the item stands.
+# What the public is told of where the item stands: the truth for every status (a test walks them all).
+# Only a sold or handed-over item is said to live a second life.
 PUBLIC_STAGES = {
-    "received": "workshop", "diagnosing": "workshop", "repairing": "workshop", "returned": "workshop",
-    "ready": "ready", "sold": "second_life", "handed_over": "second_life",
-    "to_recycle": "recycling", "recycled": "recycling", "dismantled": "recycling",
+    "received": "workshop", "diagnosing": "workshop", "repairing": "workshop", "returned": "returned",
+    "ready": "ready", "sold": "sold", "handed_over": "handed_over",
+    "to_recycle": "to_recycle", "recycled": "recycled", "dismantled": "dismantled", "voided": "voided",
 }
+SECOND_LIFE_STAGES = ("sold", "handed_over")
 
 
 def passport(session: Session, item: Item, contact: str | None) -> dict:
@@ -42,6 +44,7 @@ def passport(session: Session, item: Item, contact: str | None) -> dict:
         "brand": item.brand,
         "model": item.model,
         "stage": PUBLIC_STAGES[item.status],
+        "second_life": PUBLIC_STAGES[item.status] in SECOND_LIFE_STAGES,
         "checks_passed_on": checks.at.date() if checks else None,
         "data_erased_on": erasure.performed_at.date() if erasure else None,
         "erasure_level": erasure.level if erasure else None,
