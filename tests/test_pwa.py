@@ -65,6 +65,11 @@ def test_pages_kept_offline_name_nobody(client, auth, world):
     assert "Enregistrer" in intake and "Volunteer Test" not in intake and "example.org" not in intake
     offline = client.get("/offline").get_data(as_text=True)
     assert "Hors ligne" in offline and "Volunteer Test" not in offline and "csrf_token" not in offline
+    # Kept at sign-in, to choose the point with no network: the setup step and each point's intake page.
+    setup = client.get("/intake/setup").get_data(as_text=True)
+    assert "Déchèterie nord" in setup and "Volunteer Test" not in setup
+    other = client.get(f"/intake?point={world.other_point_id}").get_data(as_text=True)
+    assert f'data-point-id="{world.other_point_id}"' in other and "Volunteer Test" not in other
     assert "Volunteer Test" in client.get("/items").get_data(as_text=True)  # other pages still say who you are
 
 
@@ -125,3 +130,26 @@ def test_code_blocks_are_rate_limited_per_account(app, client, auth, world):
     headers = {"X-CSRFToken": auth.csrf_token()}
     statuses = [client.post("/api/v1/code-blocks", json={"count": 1}, headers=headers).status_code for _ in range(4)]
     assert statuses == [201, 201, 201, 429]
+
+
+def test_an_intake_page_for_a_point_named_in_its_address_saves_there(app, client, auth, world):
+    """The page the phone keeps for each point (/intake?point=N) logs items at that point, chosen or not."""
+    auth.login_as("volunteer")
+    assert client.get("/intake?point=999").headers["Location"] == "/intake/setup"  # no such point
+    page = client.get(f"/intake?point={world.other_point_id}")
+    assert page.status_code == 200
+    response = client.post(f"/intake?point={world.other_point_id}", data={
+        "csrf_token": auth.csrf_token("/intake/setup"), "client_uuid": str(uuid.uuid4()),
+        "category_id": world.bike_id, "weight_kg": "12", "grade": "B", "source_id": 0, "container_id": 0})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(Item.collection_point_id)) == world.other_point_id
+    assert client.get("/intake").headers["Location"] == "/intake/setup"  # today's point is still to choose
+
+
+def test_the_worker_keeps_the_manifest_and_the_setup_step(client):
+    worker = client.get("/sw.js").get_data(as_text=True)
+    assert 'const MANIFEST = "/manifest.webmanifest";' in worker
+    assert 'const SETUP = "/intake/setup";' in worker and 'const POINTS = "/api/v1/collection-points";' in worker
+    for icon in client.get("/manifest.webmanifest").get_json()["icons"]:
+        assert f'"{icon["src"]}"' in worker  # installing needs them, with no network too

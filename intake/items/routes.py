@@ -28,7 +28,7 @@ from ..services.intake import Donation, IntakeRejected, register_donation
 from ..services.passport import passport
 from ..services.weights import plausible_range
 from ..services.photos import PhotoRejected, attach_photo, encode_photo
-from .today import POINT_KEY, SOURCE_KEY, current_point
+from .today import POINT_KEY, SOURCE_KEY, current_point, intake_point
 from ..workshop.routes import item_url_base, workshop_context
 from .forms import PRIVATE_DONOR, AmendForm, IntakeForm, PhotoForm, SameAgainForm, SearchForm, SetupForm, TileOrderForm
 
@@ -83,7 +83,7 @@ def tiles(point_id: int):
 @roles_required(*STAFF_ROLES)
 def intake():
     """Log one donated item: category, weight, condition, and a photo if wanted."""
-    point = current_point()
+    point = intake_point()
     if point is None:
         return redirect(url_for("items.setup"))
     form = IntakeForm(source_id=session.get(SOURCE_KEY, PRIVATE_DONOR))

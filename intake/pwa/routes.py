@@ -16,9 +16,13 @@ from flask_babel import gettext as _
 
 bp = Blueprint("pwa", __name__)
 
-# What the intake page needs with no network; the page itself is cached when it is visited.
+# What the intake page and the setup step need with no network, and the manifest's icons (installing the
+# app needs them); the pages themselves are cached at sign-in and whenever they are visited.
+MANIFEST_ICONS = ("icons/icon-192.png", "icons/icon-512.png", "icons/icon-maskable-512.png", "icons/icon.svg")
 SHELL_FILES = ("css/app.css", "js/intake.js", "js/intake-outbox.js", "js/outbox.js", "js/pwa.js", "js/camera.js",
-               "js/sticker-scan.js", "icons/icon.svg", "icons/icon-192.png")
+               "js/sticker-scan.js", "js/setup.js", *MANIFEST_ICONS)
+# The intake page is kept for at most this many collection points (the first by name).
+OFFLINE_POINTS = 30
 
 
 def refresh_static_version(app) -> str:
@@ -50,11 +54,11 @@ def manifest():
         "background_color": "#f5f7f6",
         "theme_color": "#1f6f50",
         "icons": [
-            {"src": url_for("static", filename="icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
-            {"src": url_for("static", filename="icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
-            {"src": url_for("static", filename="icons/icon-maskable-512.png"), "sizes": "512x512",
+            {"src": url_for("static", filename=MANIFEST_ICONS[0]), "sizes": "192x192", "type": "image/png"},
+            {"src": url_for("static", filename=MANIFEST_ICONS[1]), "sizes": "512x512", "type": "image/png"},
+            {"src": url_for("static", filename=MANIFEST_ICONS[2]), "sizes": "512x512",
              "type": "image/png", "purpose": "maskable"},
-            {"src": url_for("static", filename="icons/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+            {"src": url_for("static", filename=MANIFEST_ICONS[3]), "sizes": "any", "type": "image/svg+xml"},
         ],
     })
     response.mimetype = "application/manifest+json"
@@ -65,7 +69,9 @@ def manifest():
 def service_worker():
     body = render_template("pwa/sw.js", version=current_app.extensions["static_version"],
                            shell=[url_for("static", filename=name) for name in SHELL_FILES],
-                           offline=url_for("pwa.offline"), intake=url_for("items.intake"),
+                           offline=url_for("pwa.offline"), manifest=url_for("pwa.manifest"),
+                           intake=url_for("items.intake"), setup=url_for("items.setup"),
+                           points=url_for("api.list_collection_points"), max_points=OFFLINE_POINTS,
                            outbox=url_for("static", filename="js/outbox.js"))
     response = current_app.response_class(body, mimetype="text/javascript")
     # Always asked again: a new deploy must reach the phones at their next visit.

@@ -9,6 +9,20 @@ const queued = document.getElementById("queued");
 const csrf = form.querySelector("input[name=csrf_token]").value;
 const CODE_BLOCK = 10;
 
+// A page kept by the service worker is the same each time it opens, and its UUID may belong to an item
+// already logged from it: each opening of the page is a new item.
+form.elements.namedItem("client_uuid").value = outbox.newUuid();
+
+// The source chosen at the setup step with no network (the page kept for the point shows the usual one).
+const chosenSource = new URLSearchParams(window.location.search).get("source");
+const sourceField = form.elements.namedItem("source_id");
+const chosenOption = [...sourceField.options].find((option) => option.value === chosenSource);
+if (chosenOption) {
+  sourceField.value = chosenSource;
+  const shown = form.querySelector(".context .muted");
+  if (shown) shown.textContent = `· ${chosenOption.text}`;
+}
+
 function value(name) {
   const field = form.elements.namedItem(name);
   const text = field && "value" in field ? String(field.value).trim() : "";

@@ -4,6 +4,20 @@ const outbox = self.IntakeOutbox;
 
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
+  // Signed in: the worker keeps what intake needs with no network (once per sign-in).
+  navigator.serviceWorker.ready.then((registration) => registration.active?.postMessage("signed-in"));
+}
+
+// The worker deletes its cache once any preparation under way has ended, and says so (or 5 s pass).
+function workerForgets() {
+  const worker = navigator.serviceWorker?.controller;
+  if (!worker) return Promise.resolve();
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = resolve;
+    worker.postMessage("forget", [channel.port2]);
+    setTimeout(resolve, 5000);
+  });
 }
 
 // The session's CSRF token, for sending the outbox (also from the worker, by Background Sync).
@@ -27,6 +41,7 @@ signOut?.addEventListener("submit", async (event) => {
   const waiting = (await outbox.entries()).length;
   if (waiting && !window.confirm(signOut.dataset.warning.replace("%(count)s", waiting))) return;
   await outbox.forget();
+  await workerForgets();
   if ("caches" in window) {
     for (const name of await caches.keys()) if (name.startsWith("intake-")) await caches.delete(name);
   }

@@ -72,6 +72,16 @@ def phone(browser, live_server, request):
 
 
 @pytest.fixture
+def installable(playwright, live_server, tmp_path):
+    """A phone browser with a profile of its own: Chromium never offers to install from an incognito context."""
+    context = playwright.chromium.launch_persistent_context(
+        str(tmp_path / "profile"), executable_path=CHROMIUM, args=BROWSER_ARGS, base_url=live_server,
+        viewport=PHONE, is_mobile=True, has_touch=True, locale="fr-FR")
+    yield context
+    context.close()
+
+
+@pytest.fixture
 def screenshots(tmp_path):
     """Where to keep screenshots: INTAKE_SCREENSHOTS (e.g. docs/screenshots) or a temporary folder."""
     folder = os.environ.get("INTAKE_SCREENSHOTS") or str(tmp_path)

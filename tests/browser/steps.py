@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import time
 
+from playwright.sync_api import expect
+
 from ..factories import PASSWORD, email_for
 
 
@@ -41,3 +43,17 @@ def wait_until(phone, promise: str, seconds: float = 10) -> None:
     while not phone.evaluate(promise):
         assert time.monotonic() < deadline, f"still false after {seconds} s: {promise}"
         phone.wait_for_timeout(100)
+
+
+def log_item(phone, category: str, weight: str, *, code: str | None = None, photo=None) -> None:
+    phone.get_by_text(category, exact=True).click()
+    for key in weight:
+        phone.click(f".keypad button[data-key='{key}']")
+    phone.get_by_text("À réparer").click()
+    if code:
+        phone.get_by_text("Plus de détails").click()
+        phone.fill("input[name=code]", code)
+    if photo:
+        phone.set_input_files("input[name=photo]", str(photo))
+    phone.get_by_role("button", name="Enregistrer").click()
+    expect(phone.locator("#queued")).to_be_visible()

@@ -8,7 +8,7 @@ import pytest
 
 from intake.pwa.routes import refresh_static_version
 
-from .conftest import BROWSER_ARGS, CHROMIUM, NO_NETWORK, PHONE
+from .conftest import NO_NETWORK
 from .steps import sign_in_and_choose_point, wait_until, with_service_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.console_errors(*NO_NETWORK)]
@@ -29,20 +29,13 @@ def sign_in(phone, world):
     with_service_worker(phone)
 
 
-def test_chromium_finds_the_app_installable(playwright, live_server, world, tmp_path):
-    # A profile of its own: Chromium never offers to install from an incognito context.
-    context = playwright.chromium.launch_persistent_context(
-        str(tmp_path / "profile"), executable_path=CHROMIUM, args=BROWSER_ARGS, base_url=live_server,
-        viewport=PHONE, is_mobile=True, has_touch=True, locale="fr-FR")
-    try:
-        phone = context.pages[0]
-        sign_in(phone, world)
-        cdp = context.new_cdp_session(phone)
-        assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []
-        manifest = cdp.send("Page.getAppManifest")
-        assert manifest["errors"] == [] and manifest["url"].endswith("/manifest.webmanifest")
-    finally:
-        context.close()
+def test_chromium_finds_the_app_installable(installable, world):
+    phone = installable.pages[0]
+    sign_in(phone, world)
+    cdp = installable.new_cdp_session(phone)
+    assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []
+    manifest = cdp.send("Page.getAppManifest")
+    assert manifest["errors"] == [] and manifest["url"].endswith("/manifest.webmanifest")
 
 
 def test_a_deploy_with_a_new_stylesheet_updates_the_worker_and_serves_the_new_file(deployable, phone, app, world):

@@ -18,7 +18,7 @@ from intake.models import IssuedCode, Item, Photo, User
 from intake.services.code_register import reserve_codes
 
 from .conftest import NO_NETWORK
-from .steps import sign_in_and_choose_point, wait_until, with_service_worker
+from .steps import log_item, sign_in_and_choose_point, wait_until, with_service_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.console_errors(*NO_NETWORK)]
 
@@ -50,20 +50,6 @@ def server_hits(app):
             hits.append(request.path)
 
     return hits
-
-
-def log_item(phone, category: str, weight: str, *, code: str | None = None, photo=None) -> None:
-    phone.get_by_text(category, exact=True).click()
-    for key in weight:
-        phone.click(f".keypad button[data-key='{key}']")
-    phone.get_by_text("À réparer").click()
-    if code:
-        phone.get_by_text("Plus de détails").click()
-        phone.fill("input[name=code]", code)
-    if photo:
-        phone.set_input_files("input[name=photo]", str(photo))
-    phone.get_by_role("button", name="Enregistrer").click()
-    expect(phone.locator("#queued")).to_be_visible()
 
 
 def counter(phone):
