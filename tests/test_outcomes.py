@@ -134,19 +134,28 @@ def test_landlord_pages_api_and_csv_hold_only_allowlisted_fields(app, client, au
     assert set(listed[0]["sessions"][0]) == {"topic", "partner", "planned_on", "attended_on"}
     rows = list(csv.reader(io.StringIO(client.get("/landlord/export.csv").get_data(as_text=True).lstrip("\ufeff")),
                            delimiter=";"))
-    assert rows[0] == ["handover_id", "residence", "tenant_ref", "code", "category", "brand", "model", "handed_on",
-                       "warranty_until", "erasure_level", "erasure_certificate_ref", "sessions_planned",
-                       "sessions_attended", "returned_on", "return_reason"]
+    assert rows[0] == ["N° de remise", "Résidence", "Référence locataire", "Code de l'objet", "Catégorie", "Marque",
+                       "Modèle", "Remis le", "Garantie jusqu’au", "Niveau d’effacement", "Référence du certificat",
+                       "Séances prévues", "Séances suivies", "Retourné le", "Motif du retour"]
     assert rows[1][2] == "A-0042" and rows[1][10] == f"CERT-{landlords['mine_code']}"
+    assert rows[1][7] == "2026-11-20" and rows[1][8] == "2027-11-20"  # ISO dates
 
 
 def test_landlord_csv_neutralises_formulas(app, client, auth, world):
     with app.app_context():
-        make_handover(world, tenant_ref="=HYPERLINK(\"http://evil\")", residence="+Résidence")
+        handover = make_handover(world, tenant_ref="=HYPERLINK(\"http://evil\")", residence="+Résidence")
+        # Spaces, line breaks or a tab before the sign do not stop a spreadsheet from running the formula.
+        db.session.execute(sa.update(Item).where(Item.id == handover.item_id).values(
+            brand="  =1+1", model="\n\t@SUM(A1:A9)", description=None))
+        db.session.execute(sa.update(Handover).where(Handover.id == handover.id).values(
+            erasure_certificate_ref="\r\n-2+3"))
+        db.session.commit()
     auth.login_as("landlord")
     rows = list(csv.reader(io.StringIO(client.get("/landlord/export.csv").get_data(as_text=True).lstrip("\ufeff")),
                            delimiter=";"))
     assert rows[1][1] == "'+Résidence" and rows[1][2].startswith("'=")
+    assert rows[1][5] == "'  =1+1" and rows[1][6] == "'\n\t@SUM(A1:A9)" and rows[1][10] == "'\r\n-2+3"
+    assert rows[1][4] == "Téléphone mobile"  # plain text stays as it is
 
 
 def test_returns_show_in_the_landlord_view(app, client, auth, world, landlords):

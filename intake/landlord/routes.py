@@ -6,6 +6,7 @@ Any other landlord's handover, by page or guessed id, is a 404 and is logged.
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..auth.identity import roles_required
@@ -16,6 +17,16 @@ from ..services.exports import csv_text
 from ..vocabulary import term
 
 bp = Blueprint("landlord", __name__, url_prefix="/landlord")
+
+# The export's column headers, in the landlord's language.
+EXPORT_HEADER = {
+    "handover_id": _l("Handover no."), "residence": _l("Residence"), "tenant_ref": _l("Tenant reference"),
+    "code": _l("Item code"), "category": _l("Category"), "brand": _l("Brand"), "model": _l("Model"),
+    "handed_on": _l("Handed over on"), "warranty_until": _l("Warranty until"), "erasure_level": _l("Erasure level"),
+    "erasure_certificate_ref": _l("Certificate reference"), "sessions_planned": _l("Sessions planned"),
+    "sessions_attended": _l("Sessions attended"), "returned_on": _l("Returned on"),
+    "return_reason": _l("Return reason"),
+}
 
 
 @bp.route("/")
@@ -54,10 +65,11 @@ def receipt(handover_id: int):
 def export():
     """The same rows as the portal, with the same fields, for a spreadsheet."""
     rows = landlord_view.listed_for(db.session, current_user, request.args.get("residence"), route=request.path)
-    header = list(landlord_view.LANDLORD_FIELDS)
+    fields = landlord_view.LANDLORD_FIELDS
     lines = [[term("erasure_level", row[name]) if name == "erasure_level"
               else term("return_reason", row[name]) if name == "return_reason" else row[name]
-              for name in header] for row in rows]
-    response = current_app.response_class(csv_text(header, lines), mimetype="text/csv; charset=utf-8")
+              for name in fields] for row in rows]
+    response = current_app.response_class(csv_text([EXPORT_HEADER[name] for name in fields], lines),
+                                          mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = 'attachment; filename="remises.csv"'
     return response

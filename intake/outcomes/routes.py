@@ -325,8 +325,8 @@ def batch_close(batch_id: int):
 def waste_register():
     """The waste register (R.541-43): one line per batch handed over, oldest first."""
     rows = recycling.register_rows(db.session)
-    header = ["date", "designation", "code_dechet", "quantite_kg", "origine", "eco_organisme", "siren",
-              "bordereau", "articles"]
+    header = [_("Pickup date"), _("Usual name"), _("Waste code"), _("Quantity (kg)"), _("Origin"), _("Eco-organism"),
+              _("Eco-organism's SIREN"), _("Tracking slip number"), _("Number of items")]
     response = current_app.response_class(csv_text(header, rows), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = 'attachment; filename="registre-dechets.csv"'
     return response

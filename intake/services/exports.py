@@ -1,34 +1,50 @@
-"""Files people download: CSV that spreadsheets open safely, and PDFs with text fpdf's core fonts can draw."""
+"""Files people download: CSV that French spreadsheets open as they are, safely, and PDFs with text fpdf's
+core fonts can draw."""
 
 from __future__ import annotations
 
 import csv
 import io
 from datetime import date
+from decimal import Decimal
 
-# A cell starting with one of these is run as a formula by spreadsheet programs.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from babel.numbers import get_decimal_symbol
+from flask_babel import get_locale
+
+# A spreadsheet runs a text cell as a formula when it starts with one of these signs, even after spaces
+# or line breaks (full-width forms included); a cell starting with a tab or a carriage return is
+# neutralised too (OWASP "CSV injection").
+FORMULA_SIGNS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+UNSAFE_STARTS = ("\t", "\r")
 
 
-def csv_cell(value) -> str:
-    """One cell: dates as ISO, None as empty, text that would be a formula neutralised."""
+def csv_cell(value, decimal_sign: str = ",") -> str:
+    """One cell: numbers with the language's decimal sign (no thousands separator, so spreadsheets read
+    them as numbers), dates as ISO, None as empty, text that would be a formula neutralised."""
     if value is None:
         return ""
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, (Decimal, float)) and not isinstance(value, bool):
+        return format(Decimal(str(value)) if isinstance(value, float) else value, "f").replace(".", decimal_sign)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
     text = str(value)
-    if text.startswith(FORMULA_STARTS):
+    if text.startswith(UNSAFE_STARTS) or text.lstrip().startswith(FORMULA_SIGNS):
         return "'" + text
     return text
 
 
 def csv_text(header: list[str], rows: list[list]) -> str:
-    """Semicolon-separated, as French spreadsheets expect, with a BOM so accents survive Excel."""
+    """The one CSV writer of every export: semicolon-separated as French spreadsheets expect, a BOM so
+    accents survive Excel, the headers as given (in the user's language, with their unit: "Quantité (kg)")."""
+    locale = get_locale()
+    decimal_sign = get_decimal_symbol(locale) if locale else ","
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([str(name) for name in header])
     for row in rows:
-        writer.writerow([csv_cell(value) for value in row])
+        writer.writerow([csv_cell(value, decimal_sign) for value in row])
     return "\ufeff" + out.getvalue()
 
 
