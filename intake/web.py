@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, abort, current_app, has_request_context, render_template, request, session
+from flask_smorest import abort as api_abort
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
+from .errors import _is_api_request as is_api_request
 from .extensions import api, babel, compress, csrf, db, limiter, login_manager, migrate
+from .inputs import CONTROL_CHARACTERS_MESSAGE, MAX_ID, has_control_characters, texts_with_control_characters
 
 
 def register_extensions(app: Flask) -> None:
@@ -33,10 +37,39 @@ def register_extensions(app: Flask) -> None:
     from . import formatting
 
     formatting.register_template_helpers(app)
+    app.before_request(refuse_control_characters)
     app.after_request(set_security_headers)
 
 
+class DatabaseIntConverter(IntegerConverter):
+    """``<int:...>`` in every route stops at the database's integer: a larger id names nothing (404)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
+def refuse_control_characters():
+    """NUL and other control characters are refused wherever text enters (query, form, JSON): PostgreSQL
+    cannot store NUL and nobody types one. The API names the fields; a path holding one names nothing."""
+    if any(isinstance(value, str) and has_control_characters(value) for value in (request.view_args or {}).values()):
+        abort(404)
+    found = {"query": texts_with_control_characters(request.args.items(multi=True))}
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        found["form"] = texts_with_control_characters(request.form.items(multi=True))
+        body = request.get_json(silent=True) if request.is_json else None
+        found["json"] = texts_with_control_characters(body.items() if isinstance(body, dict) else [("_schema", body)])
+    found = {location: names for location, names in found.items() if names}
+    if not found:
+        return None
+    if is_api_request():
+        api_abort(422, message="Text with control characters was refused.",
+                  errors={location: {name: [str(CONTROL_CHARACTERS_MESSAGE)] for name in names}
+                          for location, names in found.items()})
+    return render_template("errors/error.html", code=422, message=CONTROL_CHARACTERS_MESSAGE), 422
+
+
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseIntConverter  # before any route is made with it
     from .admin.routes import bp as admin_bp
     from .api.routes import register_api
     from .auth.routes import bp as auth_bp

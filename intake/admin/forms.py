@@ -13,9 +13,11 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from ..formfields import DecimalCommaField, LinesField
 from ..services.accounts import MIN_PASSWORD_LENGTH
+from ..services.intake import MAX_WEIGHT_KG
 from ..vocabulary import choices
 
 NONE_CHOICE = 0
+MAX_POPULATION = 100_000_000  # more than any territory holds
 EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Not an e-mail address."))
 
 
@@ -42,7 +44,7 @@ class OrganisationForm(FlaskForm):
 class TerritoryForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     insee_code = StringField(_l("INSEE code"), validators=[Optional(), Length(max=10)])
-    population = IntegerField(_l("Population"), validators=[DataRequired(), NumberRange(min=0)])
+    population = IntegerField(_l("Population"), validators=[DataRequired(), NumberRange(min=0, max=MAX_POPULATION)])
     zone_type = SelectField(_l("Zone type"), choices=choices("zone_type"))
 
 
@@ -88,7 +90,7 @@ class CategoryForm(FlaskForm):
     ords_category = StringField(_l("ORDS category"), validators=[Optional(), Length(max=80)])
     data_bearing = BooleanField(_l("Holds personal data (erasure required)"))
     default_weight_kg = DecimalCommaField(_l("Default weight (kg)"),
-                                          validators=[Optional(), NumberRange(min=Decimal("0.001"))])
+                                          validators=[Optional(), NumberRange(min=Decimal("0.001"), max=MAX_WEIGHT_KG)])
     min_weight_kg = DecimalCommaField(_l("Lightest plausible weight (kg)"),
                                       validators=[Optional(), NumberRange(min=Decimal("0.001"), max=Decimal("5000"))],
                                       description=_l("Outside this range, intake asks to confirm the weight. "
@@ -112,7 +114,7 @@ class CategoryForm(FlaskForm):
 
 class ContainerForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
-    tare_kg = DecimalCommaField(_l("Tare (kg)"), validators=[DataRequired(), NumberRange(min=0)])
+    tare_kg = DecimalCommaField(_l("Tare (kg)"), validators=[DataRequired(), NumberRange(min=0, max=MAX_WEIGHT_KG)])
     active = BooleanField(_l("In use"), default=True)
 
 

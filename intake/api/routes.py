@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from ..auth.identity import bearer_token
 from ..extensions import api, csrf, db, limiter
+from ..inputs import record_id
 from ..models import CollectionPoint, Container, Organisation
 from ..models.user import STAFF_ROLES
 from ..services import items as item_queries
@@ -167,7 +168,7 @@ def reserve_code_block(values):
 @bp.response(200, CategorySchema(many=True))
 def list_categories():
     """Categories offered at intake, the most used at ?collection_point_id= first."""
-    return intake_categories(db.session, request.args.get("collection_point_id", type=int))
+    return intake_categories(db.session, request.args.get("collection_point_id", type=record_id))
 
 
 @bp.route("/collection-points")

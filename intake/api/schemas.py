@@ -4,21 +4,26 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from ..inputs import MAX_ID
 from ..models.outcome import RETURN_REASONS
 from ..models.item import GRADES, STATUSES
+
+# An id the database can hold: beyond it, a field error rather than a failure deep down.
+ID = validate.Range(min=1, max=MAX_ID)
 
 
 class DonationSchema(Schema):
     """One donated item, as the intake form or the offline outbox sends it."""
 
     client_uuid = fields.UUID(required=True, metadata={"description": "Made by the device; replaying it never makes a second item."})
-    category_id = fields.Integer(required=True)
+    category_id = fields.Integer(required=True, validate=ID)
     weight_kg = fields.Decimal(required=True, places=3, validate=validate.Range(min=0, min_inclusive=False),
                                metadata={"description": "The scale reading in kg; the container's tare is taken off."})
-    container_id = fields.Integer(load_default=None, allow_none=True)
+    container_id = fields.Integer(load_default=None, allow_none=True, validate=ID)
     grade = fields.String(required=True, validate=validate.OneOf(GRADES))
-    collection_point_id = fields.Integer(required=True)
-    source_id = fields.Integer(load_default=None, allow_none=True, metadata={"description": "null: a private donor."})
+    collection_point_id = fields.Integer(required=True, validate=ID)
+    source_id = fields.Integer(load_default=None, allow_none=True, validate=ID,
+                               metadata={"description": "null: a private donor."})
     brand = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
     model = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
     serial_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
@@ -33,14 +38,14 @@ class DonationSchema(Schema):
 class AmendmentSchema(Schema):
     """A correction of a logged item: only the fields to change. Send the item's ETag as If-Match."""
 
-    category_id = fields.Integer()
+    category_id = fields.Integer(validate=ID)
     weight_kg = fields.Decimal(places=3, validate=validate.Range(min=0, min_inclusive=False),
                                metadata={"description": "The net weight in kg."})
     tare_kg = fields.Decimal(places=3, validate=validate.Range(min=0),
                              metadata={"description": "Alone, it keeps the scale reading and changes the net weight."})
     grade = fields.String(validate=validate.OneOf(GRADES))
-    source_id = fields.Integer(allow_none=True, metadata={"description": "null: a private donor."})
-    collection_point_id = fields.Integer()
+    source_id = fields.Integer(allow_none=True, validate=ID, metadata={"description": "null: a private donor."})
+    collection_point_id = fields.Integer(validate=ID)
     brand = fields.String(allow_none=True, validate=validate.Length(max=120))
     model = fields.String(allow_none=True, validate=validate.Length(max=120))
     serial_number = fields.String(allow_none=True, validate=validate.Length(max=120))

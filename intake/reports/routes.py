@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from ..auth.identity import roles_required
 from ..clock import local_today
+from .. import inputs
 from ..extensions import db
 from ..models import LandlordAccess
 from ..services.indicators import intake_by_source, outcomes_by_kind
@@ -20,7 +21,7 @@ DEPENDENCY_SHARE = 0.5
 @bp.route("/indicators")
 @roles_required("coordinator")
 def indicators():
-    year = request.args.get("year", type=int) or local_today().year
+    year = request.args.get("year", type=inputs.year) or local_today().year
     sources = intake_by_source(db.session, year)
     dependent = next((row for row in sources if row["source"] and row["share"] and row["share"] > DEPENDENCY_SHARE),
                      None)
@@ -36,5 +37,5 @@ def landlord_access():
              .order_by(LandlordAccess.id.desc()))
     if request.args.get("refused") == "1":
         query = query.where(LandlordAccess.granted.is_(False))
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=100, error_out=False)
+    page = db.paginate(query, page=request.args.get("page", 1, type=inputs.record_id), per_page=100, error_out=False)
     return render_template("reports/landlord_access.html", page=page, refused=request.args.get("refused") == "1")

@@ -108,9 +108,9 @@ def register_donation(session: Session, donation: Donation, *, user: User) -> Re
                     raise
                 return _replay(existing, digest)
         # Only the inserts hold the write lock (SQLite); the constraints guard what was read.
+        code = preprinted or new_code()
         try:
-            item = _insert(session, donation, digest, net_weight, tare, category, point, user,
-                           code=preprinted or new_code())
+            item = _insert(session, donation, digest, net_weight, tare, category, point, user, code=code)
             if preprinted:
                 session.flush()
                 _bind_preprinted(session, item)
@@ -121,14 +121,18 @@ def register_donation(session: Session, donation: Donation, *, user: User) -> Re
                                        bound_at=item.created_at))
             session.commit()
             return Registration(item, created=True)
-        except (IntegrityError, CodeTaken):
+        except (IntegrityError, CodeTaken) as error:
             session.rollback()
+            failure = error
         # Lost a race: the same intake was registered meanwhile, the sticker was bound by
         # another intake (the next round says so), or the random code was taken (retry).
         with reading(session):
             existing = _by_client_uuid(session, donation.client_uuid)
+            issued = session.get(IssuedCode, code)
         if existing is not None:
             return _replay(existing, digest)
+        if issued is None or (preprinted and issued.item_id is None):
+            raise failure  # the code is not what failed: another one would fail the same
     raise RuntimeError("could not allocate a free item code")
 
 
@@ -193,6 +197,8 @@ def _validate(session: Session, donation: Donation) -> tuple[Decimal, Decimal, C
         else:
             tare = container.tare_kg
     net = Decimal(donation.weight_kg) - tare
+    if abs(net) <= MAX_WEIGHT_KG:
+        net = net.quantize(Decimal("0.001"))  # checked as it is stored: 0,0001 kg is 0 kg
     if net <= 0:
         errors["weight_kg"] = (
             _l("The weight must be more than the container's tare.") if tare else _l("The weight must be more than 0 kg.")
@@ -201,7 +207,6 @@ def _validate(session: Session, donation: Donation) -> tuple[Decimal, Decimal, C
         errors["weight_kg"] = _l("The weight cannot exceed %(max)s kg.", max=MAX_WEIGHT_KG)
     if errors:
         raise IntakeRejected(errors)
-    net = net.quantize(Decimal("0.001"))
     question = None if donation.weight_confirmed else implausible_weight(category, net)
     if question:
         raise IntakeRejected({"weight_kg": question}, needs_confirmation=("weight_kg",))

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..auth.identity import roles_required
 from ..extensions import db
+from ..inputs import record_id
 from ..items.today import current_point
 from ..models import Category, CollectionPoint, Erasure, Item
 from ..models.item import STATUSES
@@ -137,15 +138,15 @@ def queue():
              .order_by(Item.status_changed_at, Item.id))
     # The filters in force, carried by every link of the page (tabs and pages) so none is lost.
     filters = {"mine": "1" if request.args.get("mine") == "1" else None,
-               "category": request.args.get("category", type=int) or None,
-               "point": request.args.get("point", type=int) or None}
+               "category": request.args.get("category", type=record_id),
+               "point": request.args.get("point", type=record_id)}
     if filters["mine"]:
         query = query.where(Item.handled_by_id == current_user.id)
     if filters["category"]:
         query = query.where(Item.category_id == filters["category"])
     if filters["point"]:
         query = query.where(Item.collection_point_id == filters["point"])
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
+    page = db.paginate(query, page=request.args.get("page", 1, type=record_id), per_page=50, error_out=False)
     counts = dict(db.session.execute(sa.select(Item.status, sa.func.count()).group_by(Item.status)).all())
     categories = db.session.scalars(sa.select(Category).where(Category.active).order_by(Category.name)).all()
     points = db.session.scalars(sa.select(CollectionPoint).order_by(CollectionPoint.name)).all()
