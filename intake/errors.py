@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -52,6 +52,9 @@ def handle_http_error(error: HTTPException):
         # flask-smorest's JSON body, with validation details when there are some.
         return api.handle_http_exception(error)
     code = error.code or 500
+    if request.headers.get("X-Intake-Submit") == "1":
+        # The intake page's own script (and the outbox sending a photo) shows the reason where it belongs.
+        return jsonify(message=error_message(code)), code
     return render_template("errors/error.html", code=code, message=error_message(code)), code
 
 

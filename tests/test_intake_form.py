@@ -187,15 +187,35 @@ def test_non_photos_are_refused_with_a_message(volunteer, app, world, payload, f
         assert db.session.scalar(sa.select(sa.func.count(Photo.id))) == 0
 
 
-def test_oversized_upload_gets_a_413_page(volunteer, app, world):
+def oversized_intake(client, fields, world, size: int, **headers):
+    return client.post("/intake", data={**fields, "category_id": world.bike_id, "weight_kg": "12,5", "grade": "B",
+                                        "source_id": 0, "brand": "Gitane", "description": "Cadre bleu",
+                                        "photo": (io.BytesIO(b"\xff" * size), "big.jpg")},
+                       content_type="multipart/form-data", headers=headers)
+
+
+def test_a_photo_over_the_upload_limit_keeps_the_form(volunteer, app, world):
     app.config["MAX_CONTENT_LENGTH"] = 200_000
     _, fields = intake_fields(volunteer)
-    response = volunteer.post("/intake", data={**fields, "category_id": world.bike_id, "weight_kg": "12",
-                                               "grade": "B", "source_id": 0,
-                                               "photo": (io.BytesIO(b"\xff" * 300_000), "big.jpg")},
-                              content_type="multipart/form-data")
+    response = oversized_intake(volunteer, fields, world, 300_000)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Le fichier est trop lourd" in html  # on the photo, in French
+    assert 'value="12,5"' in html and 'value="Gitane"' in html and "Cadre bleu" in html
+    assert re.search(rf'value="{world.bike_id}"[^>]*checked', html)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Item.id))) == 0
+
+
+def test_an_upload_far_over_the_limit_still_gets_a_page_that_says_why(volunteer, app, world):
+    app.config["MAX_CONTENT_LENGTH"] = 200_000
+    _, fields = intake_fields(volunteer)
+    response = oversized_intake(volunteer, fields, world, 2_000_000)
     assert response.status_code == 413
     assert "Le fichier est trop lourd" in response.get_data(as_text=True)
+    # The intake page's own script is answered in JSON, to say so beside the photo.
+    scripted = oversized_intake(volunteer, fields, world, 2_000_000, **{"X-Intake-Submit": "1"})
+    assert scripted.status_code == 413 and "trop lourd" in scripted.get_json()["message"]
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Item.id))) == 0
 

@@ -29,10 +29,12 @@ from ..services.passport import passport
 from ..services.weights import plausible_range
 from ..services.photos import PhotoRejected, attach_photo, encode_photo
 from .today import POINT_KEY, SOURCE_KEY, current_point, intake_point
+from .uploads import read_oversized_intake, refuse_oversized
 from ..workshop.routes import item_url_base, workshop_context
 from .forms import PRIVATE_DONOR, AmendForm, IntakeForm, PhotoForm, SameAgainForm, SearchForm, SetupForm, TileOrderForm
 
 bp = Blueprint("items", __name__)
+bp.url_value_preprocessor(read_oversized_intake)  # a photo over the limit keeps the typed form
 # The search's "source" for private donors (sources are otherwise organisation ids).
 PRIVATE_SOURCE = "private"
 # The item page shows the latest lines of its story and links to the rest.
@@ -146,6 +148,7 @@ def _saved(location: str):
 def _encoded_photo(upload):
     if not upload or not upload.filename:
         return None
+    refuse_oversized(upload)
     return encode_photo(upload.read(), max_pixels=current_app.config["PHOTO_MAX_PIXELS"],
                         quality=current_app.config["PHOTO_JPEG_QUALITY"])
 

@@ -20,7 +20,7 @@ bp = Blueprint("pwa", __name__)
 # app needs them); the pages themselves are cached at sign-in and whenever they are visited.
 MANIFEST_ICONS = ("icons/icon-192.png", "icons/icon-512.png", "icons/icon-maskable-512.png", "icons/icon.svg")
 SHELL_FILES = ("css/app.css", "js/intake.js", "js/intake-outbox.js", "js/outbox.js", "js/pwa.js", "js/camera.js",
-               "js/sticker-scan.js", "js/setup.js", *MANIFEST_ICONS)
+               "js/sticker-scan.js", "js/setup.js", "js/photo-shrink.js", *MANIFEST_ICONS)
 # The intake page is kept for at most this many collection points (the first by name).
 OFFLINE_POINTS = 30
 

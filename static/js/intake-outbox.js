@@ -1,6 +1,8 @@
 // Intake without network: an item saved while offline, or whose sending fails, goes to the outbox
 // (IndexedDB) with its client UUID and a code from this device's reserved block; the outbox is
 // listed on the page and sent as soon as the network is back. Nothing is dropped silently.
+import { shrinkWhenChosen } from "./photo-shrink.js";
+
 const outbox = self.IntakeOutbox;
 const form = document.getElementById("intake-form");
 const panel = document.getElementById("outbox");
@@ -8,6 +10,9 @@ const list = panel.querySelector(".outbox-list");
 const queued = document.getElementById("queued");
 const csrf = form.querySelector("input[name=csrf_token]").value;
 const CODE_BLOCK = 10;
+const photoInput = form.elements.namedItem("photo");
+const photoShrunk = shrinkWhenChosen(photoInput, Number(form.dataset.photoMaxPixels));
+photoInput?.addEventListener("change", () => form.querySelector(".photo-refused")?.remove());
 
 // A page kept by the service worker is the same each time it opens, and its UUID may belong to an item
 // already logged from it: each opening of the page is a new item.
@@ -112,6 +117,7 @@ form.addEventListener("submit", async (event) => {
   if (form.dataset.native) return; // the server shows its own answer (validation errors)
   event.preventDefault();
   const save = document.getElementById("save");
+  await photoShrunk(); // sent, or kept offline, as the small copy
   // Online, the server checks the form and explains; kept on the phone, the page checks it first.
   const keepIfValid = async () => (problem() ? ready(save) : keep());
   if (navigator.onLine === false) {
@@ -127,6 +133,12 @@ form.addEventListener("submit", async (event) => {
     await keepIfValid();
     return;
   }
+  if (response.status === 413) {
+    // Too large even so (a browser that cannot shrink it): the form stays as typed, without the photo.
+    photoRefused((await response.json().catch(() => null))?.message);
+    ready(save);
+    return;
+  }
   const saved = response.ok && response.headers.get("Content-Type")?.startsWith("application/json");
   if (saved) {
     if (form.dataset.fixing) await outbox.remove(form.dataset.fixing);
@@ -137,6 +149,20 @@ form.addEventListener("submit", async (event) => {
     form.submit();
   }
 });
+
+function photoRefused(message) {
+  photoInput.value = "";
+  form.querySelector(".photo-preview")?.setAttribute("hidden", "");
+  let shown = form.querySelector(".photo-refused");
+  if (!shown) {
+    shown = document.createElement("p");
+    shown.className = "error photo-refused";
+    shown.setAttribute("role", "alert");
+    form.querySelector(".photo-button").after(shown);
+  }
+  shown.textContent = message || "HTTP 413";
+  shown.scrollIntoView({ behavior: "smooth", block: "center" });
+}
 
 // The outbox on the page ---------------------------------------------------------------------------
 

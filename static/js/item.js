@@ -1,6 +1,10 @@
-// The item page: a photo chosen for an item already logged is sent at once.
+import { shrinkWhenChosen } from "./photo-shrink.js";
+
+// The item page: a photo chosen for an item already logged is sent at once, shrunk on the phone first.
 for (const input of document.querySelectorAll("input[data-submit-on-change]")) {
-  input.addEventListener("change", () => {
+  const shrunk = shrinkWhenChosen(input, Number(input.dataset.maxPixels));
+  input.addEventListener("change", async () => {
+    await shrunk();
     if (input.files.length) input.form.requestSubmit();
   });
 }

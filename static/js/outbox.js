@@ -155,7 +155,9 @@
       await remove(entry.client_uuid);
       return "sent";
     }
-    if (response.status !== 422) return "stop";
+    // Refused (422: not a photo we take; 413: over the upload limit): the item stays saved, the entry
+    // says why, and the item's page takes another photo.
+    if (response.status !== 422 && response.status !== 413) return "stop";
     const body = await response.json().catch(() => null);
     await put({ ...entry, state: "rejected", reason: reasonOf(response.status, body) });
     return "rejected";
