@@ -67,6 +67,7 @@ class Defaults:
     LABEL_FONT = None  # a TrueType file; default: DejaVu Sans Bold if installed, else Pillow's own
     LABELS_DIR = None  # default: labels/ beside the app
     STATIC_FOLDER = None  # default: static/ beside the app
+    VENDOR_FOLDER = None  # browser libraries (npm ci --omit=dev); default: node_modules/ beside the app
     PRINTER_TIMEOUT = 5.0  # seconds before an unreachable printer is reported
     PRINTER_PORTS = [9100]  # the only ports a printer address may name
     # This machine and link-local addresses (cloud metadata) are never printers, unless a print server

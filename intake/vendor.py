@@ -18,7 +18,7 @@ VENDOR_PACKAGES = {"qr-scanner": "qr-scanner.min.js"}
 
 def vendor_folder(app: Flask) -> str:
     """node_modules beside the app, or INTAKE_VENDOR_FOLDER (a copy installed elsewhere)."""
-    return app.config.get("VENDOR_FOLDER") or os.path.join(os.path.dirname(app.root_path), "node_modules")
+    return app.config["VENDOR_FOLDER"] or os.path.join(os.path.dirname(app.root_path), "node_modules")
 
 
 def missing_browser_libraries(app: Flask) -> list[str]:
