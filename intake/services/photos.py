@@ -50,7 +50,20 @@ class EncodedPhoto:
 
 
 def encode_photo(upload: bytes, *, max_pixels: int, quality: int) -> EncodedPhoto:
-    """Decode, straighten, shrink and re-encode a photo, dropping EXIF, GPS and comments.
+    """Decode, straighten, shrink and re-encode a photo, dropping EXIF, GPS and comments."""
+    image = shrunk_image(upload, max_pixels=max_pixels)
+    if image.mode != "RGB":
+        image = image.convert("RGB")
+    # Nothing of the upload's metadata goes with the pixels: no EXIF, GPS, comment, XMP or profile.
+    image.info = {}
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=quality, optimize=True, progressive=True)
+    return EncodedPhoto(out.getvalue(), image.width, image.height, hashlib.sha256(upload).hexdigest())
+
+
+def shrunk_image(upload: bytes, *, max_pixels: int) -> Image.Image:
+    """An uploaded image decoded, straightened and shrunk to ``max_pixels`` on its longest side, still
+    with its metadata: the one way uploads are decoded (photos, and the structure's logo).
 
     Its size and mode are checked from the header, before anything is decoded:
     a small file that would decode to a huge image is refused cheaply.
@@ -84,14 +97,7 @@ def encode_photo(upload: bytes, *, max_pixels: int, quality: int) -> EncodedPhot
     if factor > 1:
         image = image.reduce(factor)
     image.thumbnail((max_pixels, max_pixels), Image.Resampling.LANCZOS)
-    image = ImageOps.exif_transpose(image)
-    if image.mode != "RGB":
-        image = image.convert("RGB")
-    # Nothing of the upload's metadata goes with the pixels: no EXIF, GPS, comment, XMP or profile.
-    image.info = {}
-    out = io.BytesIO()
-    image.save(out, format="JPEG", quality=quality, optimize=True, progressive=True)
-    return EncodedPhoto(out.getvalue(), image.width, image.height, hashlib.sha256(upload).hexdigest())
+    return ImageOps.exif_transpose(image)
 
 
 def _pixels_held(image: Image.Image, max_pixels: int) -> int:
