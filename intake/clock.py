@@ -1,4 +1,8 @@
-"""Today's date where the organisation is (its time zone), from one clock tests can freeze."""
+"""The app's one clock: now in UTC, and today's date where the organisation is (its time zone).
+
+Everything that needs the time (column defaults, services, views) asks ``now_utc`` here, so that
+``freeze`` stops it everywhere at once (tests, and a replay of a day's events).
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,30 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 
 
+_frozen_at: datetime | None = None
+
+
 def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
+    """Now, timezone-aware in UTC (or the moment the clock was frozen at)."""
+    return _frozen_at if _frozen_at is not None else datetime.now(timezone.utc)
+
+
+def freeze(moment: datetime | None) -> None:
+    """Stop the clock at ``moment`` (aware); None starts it again."""
+    global _frozen_at
+    if moment is not None and moment.tzinfo is None:
+        raise ValueError("freeze the clock at an aware datetime")
+    _frozen_at = moment
 
 
 def local_today() -> date:
     """The date in the app's time zone (Europe/Paris by default), not the server's."""
-    return now_utc().astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    return local_date(now_utc())
+
+
+def local_date(moment: datetime) -> date:
+    """The date of ``moment`` where the organisation is."""
+    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 def local_days(first: date, last: date) -> tuple[datetime, datetime]:

@@ -86,6 +86,15 @@ def reset_postgres_schema() -> None:
 
 
 @pytest.fixture
+def freeze_clock():
+    """Stop the app's one clock at a moment (aware); started again after the test."""
+    from intake import clock
+
+    yield clock.freeze
+    clock.freeze(None)
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

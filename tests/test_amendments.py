@@ -57,9 +57,9 @@ def amendments_of(app, code) -> list[ItemEvent]:
                                                                          ItemEvent.kind == "amended")).all()
 
 
-def later(monkeypatch, minutes):
+def later(freeze_clock, minutes):
     moment = clock.now_utc() + timedelta(minutes=minutes)
-    monkeypatch.setattr("intake.clock.now_utc", lambda: moment)
+    freeze_clock(moment)
 
 
 def test_the_author_corrects_within_the_window_and_the_trail_holds_old_and_new(app, client, world, tokens):
@@ -78,21 +78,21 @@ def test_the_author_corrects_within_the_window_and_the_trail_holds_old_and_new(a
     assert stored(app, code).weight_kg == Decimal("0.35")
 
 
-def test_the_author_window_closes_after_the_setting(app, client, world, tokens, monkeypatch):
+def test_the_author_window_closes_after_the_setting(app, client, world, tokens, freeze_clock):
     code = logged(app, world)
     etag = etag_of(client, tokens["volunteer"], code)
-    later(monkeypatch, 16)
+    later(freeze_clock, 16)
     response = client.patch(f"/api/v1/items/{code}", json={"grade": "C"}, headers=bearer(tokens["volunteer"], etag))
     assert response.status_code == 403
     assert stored(app, code).grade == "B" and not amendments_of(app, code)
 
 
-def test_someone_else_may_not_correct_and_a_coordinator_needs_a_reason(app, client, world, tokens, monkeypatch):
+def test_someone_else_may_not_correct_and_a_coordinator_needs_a_reason(app, client, world, tokens, freeze_clock):
     code = logged(app, world)
     etag = etag_of(client, tokens["technician"], code)
     assert client.patch(f"/api/v1/items/{code}", json={"grade": "C"},
                         headers=bearer(tokens["technician"], etag)).status_code == 403
-    later(monkeypatch, 60 * 24 * 30)  # a month later
+    later(freeze_clock, 60 * 24 * 30)  # a month later
     no_reason = client.patch(f"/api/v1/items/{code}", json={"grade": "C"}, headers=bearer(tokens["coordinator"], etag))
     assert no_reason.status_code == 422 and "reason" in no_reason.get_json()["errors"]["json"]
     fixed = client.patch(f"/api/v1/items/{code}", json={"grade": "C", "reason": "Écran fêlé vu à l'atelier"},
@@ -162,7 +162,7 @@ def test_an_item_in_a_closed_recycling_batch_keeps_its_weight(app, client, world
         from intake.services.status import change_status
         change_status(db.session, item, "to_recycle", user=user(world, "technician"))
         batch = open_batch(db.session, user=user(world, "coordinator"), eco_organism_id=eco.id,
-                           pickup_on=date(2026, 11, 20), waste_code="20 01 35*")
+                           pickup_on=date(2026, 11, 20), stream="small", waste_code="20 01 35*")
         assert add_items(db.session, batch, [item.code]).added
         close_batch(db.session, batch, user=user(world, "coordinator"))
         code = item.code

@@ -46,12 +46,12 @@ def test_a_volunteer_corrects_the_weight_and_the_item_page_shows_the_trail(app, 
     assert stored(app, code).weight_kg == Decimal("0.35")
 
 
-def test_after_the_window_the_volunteer_is_told_to_ask_a_coordinator(app, client, auth, world, monkeypatch):
+def test_after_the_window_the_volunteer_is_told_to_ask_a_coordinator(app, client, auth, world, freeze_clock):
     with app.app_context():
         code = make_item(world).code
     auth.login(email_for("volunteer"))
     moment = clock.now_utc() + timedelta(minutes=16)
-    monkeypatch.setattr("intake.clock.now_utc", lambda: moment)
+    freeze_clock(moment)
     assert f"/i/{code}/correct" not in client.get(f"/i/{code}").get_data(as_text=True)
     response = client.get(f"/i/{code}/correct", follow_redirects=True)
     assert "demandez à la coordination" in response.get_data(as_text=True)
@@ -114,7 +114,7 @@ def test_same_again_says_what_it_copied_and_undo_voids_the_code_for_good(app, cl
     assert copy not in client.get("/items?all=1").get_data(as_text=True)
 
 
-def test_undo_is_refused_after_its_seconds_and_to_anyone_else(app, client, auth, world, monkeypatch):
+def test_undo_is_refused_after_its_seconds_and_to_anyone_else(app, client, auth, world, freeze_clock):
     with app.app_context():
         code = make_item(world).code
         other = make_item(world, role="technician").code
@@ -125,7 +125,7 @@ def test_undo_is_refused_after_its_seconds_and_to_anyone_else(app, client, auth,
     assert f"/i/{other}/undo" not in client.get(f"/i/{other}").get_data(as_text=True)
     client.post(f"/i/{other}/undo", data={"csrf_token": token})
     moment = clock.now_utc() + timedelta(seconds=30)
-    monkeypatch.setattr("intake.clock.now_utc", lambda: moment)
+    freeze_clock(moment)
     assert f"/i/{code}/undo" not in client.get(f"/i/{code}").get_data(as_text=True)
     late = client.post(f"/i/{code}/undo", data={"csrf_token": token}, follow_redirects=True)
     assert "ne peut plus être annulée" in late.get_data(as_text=True)

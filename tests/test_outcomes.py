@@ -21,7 +21,8 @@ from intake.services.indicators import outcomes_by_kind
 from intake.services.outcomes import Acceptance, plan_session, record_return, record_sale
 from intake.services.status import change_status
 
-from .factories import PASSWORD, make_handover, make_item, make_ready, pass_checks, signature_png, user
+from .factories import (LOGGED_BEFORE_HANDOVER, PASSWORD, make_handover, make_item, make_ready, pass_checks,
+                        signature_png, user)
 
 TENANT_NAME = "Jeanne Martin"
 NOTE = "NOTE-INTERNE écran rayé"
@@ -42,7 +43,8 @@ def landlords(app, world):
         create_user(db.session, email="landlord-b@example.org", name="Bailleur B", role="landlord",
                     password=PASSWORD, organisation=other)
         technician = user(world, "technician")
-        item = make_ready(world, source_id=world.partner_id, brand="Fairphone", model="4")
+        item = make_ready(world, source_id=world.partner_id, brand="Fairphone", model="4",
+                          logged_at=LOGGED_BEFORE_HANDOVER)
         db.session.add(ItemEvent(item_id=item.id, kind="note", note=NOTE, user_id=technician.id))
         db.session.commit()
         record_sale(db.session, item, user=technician, price=PRICE, sold_on=date(2026, 11, 2), channel="shop")
@@ -169,7 +171,7 @@ def test_returns_show_in_the_landlord_view(app, client, auth, world, landlords):
     assert client.get("/api/v1/landlord/handovers").get_json()[0]["return_reason"] == "breakdown"
 
 
-def test_retention_deletes_identities_past_the_period_and_keeps_the_handover(app, world, monkeypatch):
+def test_retention_deletes_identities_past_the_period_and_keeps_the_handover(app, world, freeze_clock):
     with app.app_context():
         old = make_handover(world, tenant_ref="OLD-1")  # handed on 2026-11-20, kept 365 days
         kept = make_handover(world, tenant_ref="NEW-1")
@@ -179,7 +181,7 @@ def test_retention_deletes_identities_past_the_period_and_keeps_the_handover(app
     runner = app.test_cli_runner()
 
     def frozen_at(day):
-        monkeypatch.setattr("intake.clock.now_utc", lambda: datetime(day.year, day.month, day.day, 12,
+        freeze_clock(datetime(day.year, day.month, day.day, 12,
                                                                        tzinfo=timezone.utc))
 
     frozen_at(date(2027, 11, 20))  # the last day of the period: nothing goes
@@ -195,18 +197,18 @@ def test_retention_deletes_identities_past_the_period_and_keeps_the_handover(app
         assert outcomes_by_kind(db.session, 2026)["handed_over"]["items"] == 2
 
 
-def test_a_coordinator_sees_the_identity_until_the_period_ends(app, client, auth, world, monkeypatch):
+def test_a_coordinator_sees_the_identity_until_the_period_ends(app, client, auth, world, freeze_clock):
     with app.app_context():
         handover = make_handover(world)
     auth.login_as("coordinator")
     page = client.get(f"/handovers/{handover.id}").get_data(as_text=True)
     assert "06 12 34 56 78" in page
     assert client.get(f"/handovers/{handover.id}/signature.png").status_code == 200
-    monkeypatch.setattr("intake.clock.now_utc", lambda: datetime(2028, 1, 1, tzinfo=timezone.utc))
+    freeze_clock(datetime(2028, 1, 1, tzinfo=timezone.utc))
     assert "06 12 34 56 78" not in client.get(f"/handovers/{handover.id}").get_data(as_text=True)
     assert client.get(f"/handovers/{handover.id}/signature.png").status_code == 404
     auth.login_as("technician")
-    monkeypatch.undo()
+    freeze_clock(None)
     assert "06 12 34 56 78" not in client.get(f"/handovers/{handover.id}").get_data(as_text=True)
 
 
@@ -361,8 +363,8 @@ def test_a_returned_item_goes_back_to_the_workshop_with_its_reason(app, client, 
     assert "→ En réparation" in page  # the only way on is the workshop
 
 
-def test_training_sessions_are_planned_and_marked_attended(app, client, auth, world, landlords, monkeypatch):
-    monkeypatch.setattr("intake.clock.now_utc", lambda: datetime(2026, 12, 10, 10, tzinfo=timezone.utc))
+def test_training_sessions_are_planned_and_marked_attended(app, client, auth, world, landlords, freeze_clock):
+    freeze_clock(datetime(2026, 12, 10, 10, tzinfo=timezone.utc))
     auth.login_as("technician")
     token = auth.csrf_token("/login")
     url = f"/handovers/{landlords['mine']}"
@@ -378,8 +380,8 @@ def test_training_sessions_are_planned_and_marked_attended(app, client, auth, wo
         as_text=True)
 
 
-def test_a_session_still_to_come_cannot_be_marked_attended(app, client, auth, world, landlords, monkeypatch):
-    monkeypatch.setattr("intake.clock.now_utc", lambda: datetime(2026, 11, 26, 10, tzinfo=timezone.utc))
+def test_a_session_still_to_come_cannot_be_marked_attended(app, client, auth, world, landlords, freeze_clock):
+    freeze_clock(datetime(2026, 11, 26, 10, tzinfo=timezone.utc))
     auth.login_as("technician")
     token = auth.csrf_token("/login")
     url = f"/handovers/{landlords['mine']}"

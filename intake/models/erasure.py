@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import UTCDateTime, now_utc, one_of
+from ..clock import now_utc
+from .base import UTCDateTime, one_of
 
 LEVELS = ("clear", "purge", "destroy")
 VERIFICATIONS = ("passed", "failed")

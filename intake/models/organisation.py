@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Optional
 
@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import UTCDateTime, now_utc, one_of
+from ..clock import now_utc
+from .base import UTCDateTime, one_of
 
 # Organisation kinds, as stored; their French names are in intake/vocabulary.py.
 ORGANISATION_KINDS = (
@@ -48,6 +49,11 @@ class Organisation(db.Model):
     phone: Mapped[Optional[str]] = mapped_column(sa.String(30))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    # When it started bringing items: the indicators compare the months before and after
+    # (None: from its first item).
+    partner_since: Mapped[Optional[date]]
+    # It agreed to be named on the public results page; without it, it is counted but never named.
+    public_name_consent: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     __table_args__ = (one_of("kind", ORGANISATION_KINDS, "kind"),)
 

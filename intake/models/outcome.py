@@ -15,7 +15,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import UTCDateTime, now_utc, one_of
+from ..clock import now_utc
+from .base import UTCDateTime, one_of
+from .category import WASTE_STREAMS
 from .item import Item
 from .organisation import Organisation
 
@@ -121,6 +123,8 @@ class RecyclingBatch(db.Model):
     eco_organism_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"))
     pickup_on: Mapped[date]
     slip_number: Mapped[Optional[str]] = mapped_column(sa.String(60))
+    # One stream per batch: a WEEE flow, or "other" waste; only items of its stream's categories go in.
+    stream: Mapped[str] = mapped_column(sa.String(16))
     waste_code: Mapped[str] = mapped_column(sa.String(16))
     weighed_kg: Mapped[Optional[Decimal]] = mapped_column(sa.Numeric(10, 3))
     state: Mapped[str] = mapped_column(sa.String(8), default="open")
@@ -133,6 +137,7 @@ class RecyclingBatch(db.Model):
 
     __table_args__ = (
         one_of("state", BATCH_STATES, "state"),
+        one_of("stream", WASTE_STREAMS, "stream"),
         sa.CheckConstraint("weighed_kg IS NULL OR weighed_kg > 0", name="weighed"),
     )
 

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from .base import UTCDateTime, now_utc, one_of
+from ..clock import now_utc
+from .base import UTCDateTime, one_of
 from .organisation import Organisation
 
 ROLES = ("volunteer", "technician", "coordinator", "landlord")

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import sqlalchemy as sa
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
@@ -16,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
+from .. import clock
 from ..auth.identity import roles_required
 from ..extensions import db
 from ..items.today import current_point
@@ -134,11 +134,9 @@ def selected_codes(point: CollectionPoint | None) -> list[str]:
                                         .order_by(IssuedCode.created_at, IssuedCode.code)))
     if point is None:
         abort(400)
-    first = _day(request.args.get("from")) or date.today()
+    first = _day(request.args.get("from")) or clock.local_today()
     last = _day(request.args.get("to")) or first
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    start = datetime.combine(first, time.min, zone)
-    end = datetime.combine(last + timedelta(days=1), time.min, zone)
+    start, end = clock.local_days(first, last)
     return list(db.session.scalars(
         sa.select(Item.code).where(Item.collection_point_id == point.id, Item.created_at >= start,
                                    Item.created_at < end).order_by(Item.created_at, Item.id)))
@@ -169,7 +167,7 @@ def batch():
     """Choose labels to print: today's intake at my point, a range of days, or codes."""
     point = current_point()
     stock = chosen_stock(point)
-    today = date.today().isoformat()
+    today = clock.local_today().isoformat()
     return render_template("printing/batch.html", stocks=stocks().values(), stock=stock, point=point, today=today)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..database import reading
 from ..models import ApiToken, Organisation, User
-from ..models.base import now_utc
+from ..clock import now_utc
 from ..models.user import ROLES
 
 MIN_PASSWORD_LENGTH = 10

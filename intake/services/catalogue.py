@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
 from ..models import Category, CategoryPosition, CollectionPoint, Item
-from ..models.base import now_utc
+from ..clock import now_utc
 
 # family code -> (French name, [(name, DEEE category, ORDS category, data-bearing, default kg, icon)])
 DEFAULT_CATEGORIES = {

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..models import Category, CollectionPoint, Container, Item, Organisation, Territory, User
-from ..models.base import now_utc
+from ..clock import now_utc
 from .accounts import create_user
 from .catalogue import install_default_categories
 from .intake import Donation, register_donation
@@ -186,13 +186,17 @@ def _demo_outcomes(session: Session, rng: random.Random, organisations: dict) ->
         record_sale(session, item, user=technician, price=Decimal(rng.choice(["5", "15", "35", "60"])),
                     sold_on=today - timedelta(days=rng.randrange(20)), channel=rng.choice(["shop", "event"]),
                     warranty_months=6)
-    batch = open_batch(session, user=coordinator, eco_organism_id=organisations["Eco-Systèmes"].id,
-                       pickup_on=today - timedelta(days=3), waste_code="20 01 36", slip_number="BSD-2026-0117")
-    for item in others[6:16]:
+    # Small appliances (PAM) handed to the eco-organism in one batch; a few items of any stream still waiting.
+    small_appliances = [item for item in others[6:] if item.category.waste_stream == "small"][:10]
+    for item in small_appliances:
         change_status(session, item, "to_recycle", user=technician)
-    add_all_waiting(session, batch)
-    close_batch(session, batch, user=coordinator)
-    for item in others[16:20]:
+    if small_appliances:
+        batch = open_batch(session, user=coordinator, eco_organism_id=organisations["Eco-Systèmes"].id,
+                           pickup_on=today - timedelta(days=3), stream="small", waste_code="20 01 36",
+                           slip_number="BSD-2026-0117")
+        add_all_waiting(session, batch)
+        close_batch(session, batch, user=coordinator)
+    for item in [item for item in others[6:] if item not in small_appliances][:4]:
         change_status(session, item, "to_recycle", user=technician)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..database import reading
 from ..models import Category, CollectionPoint, Container, IssuedCode, Item, ItemEvent, Organisation, Photo, User
-from ..models.base import now_utc
+from ..clock import now_utc
 from ..models.item import GRADES
 from .codes import new_code, normalize_code
 from .photos import EncodedPhoto

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
 from ..models import Handover, Item, ItemEvent, LandlordAccess, User
-from ..models.base import now_utc
+from ..clock import now_utc
 
 # The only fields a landlord ever receives, in this order (also the CSV's columns).
 LANDLORD_FIELDS = ("handover_id", "residence", "tenant_ref", "code", "category", "brand", "model", "handed_on",

@@ -6,6 +6,7 @@ crash, either every item of the batch is recycled or none is.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -15,29 +16,54 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, joinedload
 
 from ..models import Category, CollectionPoint, Item, ItemEvent, Organisation, RecyclingBatch, User
-from ..models.base import now_utc
+from ..clock import now_utc
+from ..models.category import WASTE_STREAMS, WEEE_FLOWS, waste_stream_of
+from ..vocabulary import term
 from .codes import normalize_code
 from .outcomes import OutcomeRejected
 from .status import MAY_MOVE_TO, TransitionRefused
 
+# More than any truck takes away at once.
+MAX_BATCH_KG = Decimal(100_000)
 
-def open_batch(session: Session, *, user: User, eco_organism_id: int, pickup_on: date, waste_code: str,
-               slip_number: str | None = None, weighed_kg: Decimal | None = None) -> RecyclingBatch:
-    """A new, empty batch for an eco-organism. Commits."""
+
+# WEEE in the European list of wastes (annex of décision 2000/532/CE): from households 20 01 21* (lamps),
+# 20 01 23* (with CFCs: GEM froid), 20 01 35* (with hazardous components: screens, many small appliances),
+# 20 01 36 (other), and the 16 02 chapter from businesses. A WEEE flow's batch is declared under one of
+# them; a batch of any other stream under none of them.
+WEEE_CODE_DIGITS = ("200121", "200123", "200135", "200136", "1602")
+# The code a new batch of each WEEE flow is most often declared under, when none is typed.
+DEFAULT_WASTE_CODE = {"cooling": "20 01 23*", "large": "20 01 36", "small": "20 01 36", "screens": "20 01 35*",
+                      "lamps": "20 01 21*", "pv_panels": "20 01 36"}
+
+
+def is_weee_code(waste_code: str) -> bool:
+    return re.sub(r"\D", "", waste_code).startswith(WEEE_CODE_DIGITS)
+
+
+def open_batch(session: Session, *, user: User, eco_organism_id: int, pickup_on: date, stream: str,
+               waste_code: str | None = None, slip_number: str | None = None,
+               weighed_kg: Decimal | None = None) -> RecyclingBatch:
+    """A new, empty batch of one stream for an eco-organism; the waste code matches the stream. Commits."""
     errors: dict = {}
     eco_organism = session.get(Organisation, eco_organism_id) if eco_organism_id else None
     if eco_organism is None or eco_organism.kind != "eco_organism":
         errors["eco_organism_id"] = _l("Choose an eco-organism.")
-    waste_code = (waste_code or "").strip()
+    if stream not in WASTE_STREAMS:
+        errors["stream"] = _l("Choose the batch's stream.")
+    waste_code = " ".join((waste_code or "").split()) or DEFAULT_WASTE_CODE.get(stream, "")
     if not waste_code or len(waste_code) > 16:
         errors["waste_code"] = _l("Give the waste code, e.g. 20 01 36.")
-    if weighed_kg is not None and weighed_kg <= 0:
-        errors["weighed_kg"] = _l("A weight is more than 0.")
+    elif stream in WASTE_STREAMS and is_weee_code(waste_code) != (stream in WEEE_FLOWS):
+        errors["waste_code"] = _l("This waste code does not match the batch's stream: WEEE codes (20 01 21*, "
+                                  "20 01 23*, 20 01 35*, 20 01 36) for a WEEE flow, other codes for other waste.")
+    if weighed_kg is not None and not 0 < weighed_kg <= MAX_BATCH_KG:
+        errors["weighed_kg"] = _l("A batch weighs more than 0 and at most %(max)s kg.", max=MAX_BATCH_KG)
     if errors:
         raise OutcomeRejected(errors)
-    batch = RecyclingBatch(eco_organism_id=eco_organism.id, pickup_on=pickup_on, waste_code=waste_code,
-                           slip_number=(slip_number or "").strip() or None, weighed_kg=weighed_kg,
-                           created_by_id=user.id)
+    batch = RecyclingBatch(eco_organism_id=eco_organism.id, pickup_on=pickup_on, stream=stream,
+                           waste_code=waste_code, slip_number=(slip_number or "").strip() or None,
+                           weighed_kg=weighed_kg, created_by_id=user.id)
     session.add(batch)
     session.commit()
     return batch
@@ -54,7 +80,8 @@ def add_items(session: Session, batch: RecyclingBatch, typed_codes: list[str]) -
     _must_be_open(batch)
     codes = [code for code in (normalize_code(typed) for typed in typed_codes) if code]
     refused = {typed: str(_l("This code is not valid.")) for typed in typed_codes if not normalize_code(typed)}
-    items = {item.code: item for item in session.scalars(sa.select(Item).where(Item.code.in_(codes)))}
+    items = {item.code: item for item in session.scalars(sa.select(Item).where(Item.code.in_(codes))
+                                                        .options(joinedload(Item.category)))}
     added = []
     for code in dict.fromkeys(codes):
         item = items.get(code)
@@ -66,6 +93,9 @@ def add_items(session: Session, batch: RecyclingBatch, typed_codes: list[str]) -
             refused[code] = str(_l("Only items “to recycle” go in a batch."))
         elif item.recycling_batch_id is not None:
             refused[code] = str(_l("Already in another batch."))
+        elif item.category.waste_stream != batch.stream:
+            refused[code] = str(_l("Not in this batch's stream (%(stream)s).",
+                                   stream=term("batch_stream", item.category.waste_stream)))
         else:
             item.recycling_batch_id = batch.id
             added.append(code)
@@ -73,10 +103,26 @@ def add_items(session: Session, batch: RecyclingBatch, typed_codes: list[str]) -
     return Added(added, refused)
 
 
+def _waiting():
+    return sa.and_(Item.status == "to_recycle", Item.recycling_batch_id.is_(None))
+
+
+def waiting_by_stream(session: Session) -> dict[str, int]:
+    """How many items to recycle are in no batch yet, per stream."""
+    counts: dict[str, int] = {}
+    for deee_category, count in session.execute(
+            sa.select(Category.deee_category, sa.func.count(Item.id)).join(Item, Item.category_id == Category.id)
+            .where(_waiting()).group_by(Category.deee_category)):
+        stream = waste_stream_of(deee_category)
+        counts[stream] = counts.get(stream, 0) + count
+    return counts
+
+
 def add_all_waiting(session: Session, batch: RecyclingBatch) -> int:
-    """Every item to recycle that is in no batch yet goes into this one. Commits."""
+    """Every item of the batch's stream to recycle that is in no batch yet goes into this one. Commits."""
     _must_be_open(batch)
-    moved = session.execute(sa.update(Item).where(Item.status == "to_recycle", Item.recycling_batch_id.is_(None))
+    of_stream = sa.select(Category.id).where(Category.waste_stream == batch.stream)
+    moved = session.execute(sa.update(Item).where(_waiting(), Item.category_id.in_(of_stream))
                             .values(recycling_batch_id=batch.id).execution_options(synchronize_session=False))
     session.commit()
     _forget_items_of(session, batch)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from .. import clock
 from ..models import Erasure, Item, ItemEvent, User
-from ..models.base import now_utc
+from ..clock import now_utc
 from ..models.item import STATUSES
 from ..models.outcome import RETURN_REASONS
 
