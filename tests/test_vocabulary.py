@@ -1,0 +1,38 @@
+"""Every stored code has its name in the interface, and every name a stored code: the two lists stay equal."""
+
+from __future__ import annotations
+
+import pytest
+
+from intake.models.category import DEEE_CATEGORIES, FAMILIES
+from intake.models.erasure import LEVELS, VERIFICATIONS
+from intake.models.item import GRADES, STATUSES
+from intake.models.organisation import ORGANISATION_KINDS, ZONE_TYPES
+from intake.models.outcome import ACCEPTANCE_KINDS, BATCH_STATES, RETURN_REASONS, SALE_CHANNELS
+from intake.models.user import ROLES
+from intake.services.amendments import AMENDABLE
+from intake.services.status import REPAIR_BARRIERS
+from intake.vocabulary import VOCABULARY
+
+STORED = {
+    "role": ROLES,
+    "organisation_kind": ORGANISATION_KINDS,
+    "zone_type": ZONE_TYPES,
+    "status": STATUSES,
+    "item_field": AMENDABLE,
+    "grade": GRADES,
+    "family": FAMILIES,
+    "deee_category": DEEE_CATEGORIES,
+    "barrier": REPAIR_BARRIERS,
+    "erasure_level": LEVELS,
+    "verification": VERIFICATIONS,
+    "sale_channel": SALE_CHANNELS,
+    "acceptance": ACCEPTANCE_KINDS,
+    "return_reason": RETURN_REASONS,
+    "batch_state": BATCH_STATES,
+}
+
+
+@pytest.mark.parametrize("kind", sorted(STORED))
+def test_stored_codes_and_their_names_are_the_same_list(kind):
+    assert set(VOCABULARY[kind]) == set(STORED[kind])
