@@ -115,6 +115,16 @@ VOCABULARY = {
         "does_not_suit": _l("Does not suit the person"),
         "other": _l("Other reason"),
     },
+    # A recycling batch's stream (models/category.py): the WEEE flows, or other waste.
+    "batch_stream": {
+        "cooling": _l("WEEE · cooling appliances (GEM froid)"),
+        "large": _l("WEEE · large appliances, not cooling (GEM hors froid)"),
+        "small": _l("WEEE · small appliances mixed (PAM)"),
+        "screens": _l("WEEE · screens"),
+        "lamps": _l("WEEE · lamps"),
+        "pv_panels": _l("WEEE · photovoltaic panels"),
+        "other": _l("Other waste (textiles, furniture, metals…)"),
+    },
     "batch_state": {
         "open": _l("Being filled"),
         "closed": _l("Handed to the eco-organism"),

@@ -173,7 +173,7 @@ def ids(app, world):
         db.session.add(eco)
         db.session.commit()
         batch = open_batch(db.session, user=user(world, "technician"), eco_organism_id=eco.id,
-                           pickup_on=date(2026, 11, 30), waste_code="20 01 36")
+                           pickup_on=date(2026, 11, 30), stream="small", waste_code="20 01 36")
         return {"handover": handover.id, "session": planned.id, "sale": sale.id, "recycling": batch.id}
 
 

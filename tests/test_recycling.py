@@ -47,7 +47,7 @@ def items_to_recycle(world, count: int) -> None:
 def test_filling_a_batch_refuses_what_is_not_to_recycle(app, world):
     with app.app_context():
         batch = open_batch(db.session, user=user(world, "technician"), eco_organism_id=eco_organism().id,
-                           pickup_on=date(2026, 11, 30), waste_code="20 01 36")
+                           pickup_on=date(2026, 11, 30), stream="small", waste_code="20 01 36")
         waiting, working = make_item(world), make_item(world)
         db.session.execute(sa.update(Item).where(Item.id == waiting.id).values(status="to_recycle"))
         db.session.commit()
@@ -67,7 +67,8 @@ def test_a_batch_needs_an_eco_organism_and_a_waste_code(app, client, auth, world
     with app.app_context():
         eco_id = eco_organism().id
     auth.login_as("technician")
-    form = {"csrf_token": auth.csrf_token("/recycling/new"), "pickup_on": "2026-11-30", "slip_number": "BSD-1"}
+    form = {"csrf_token": auth.csrf_token("/recycling/new"), "pickup_on": "2026-11-30", "slip_number": "BSD-1",
+            "stream": "small"}
     refused = client.post("/recycling/new", data={**form, "eco_organism_id": str(world.partner_id),
                                                   "waste_code": "20 01 36"})
     assert refused.status_code == 422 and "pas un choix valide" in refused.get_data(as_text=True)
@@ -77,6 +78,41 @@ def test_a_batch_needs_an_eco_organism_and_a_waste_code(app, client, auth, world
     with app.app_context():
         batch = db.session.scalar(sa.select(RecyclingBatch))
         assert (batch.slip_number, batch.weighed_kg, batch.state) == ("BSD-1", Decimal("12.5"), "open")
+
+
+def test_a_batch_holds_one_stream_and_only_its_categories(app, client, auth, world):
+    """A WEEE batch (small appliances, 20 01 36) takes the phones, not the bikes; "add all" takes only its own."""
+    with app.app_context():
+        eco_id = eco_organism().id
+        phone, bike = make_item(world), make_item(world, category_id=world.bike_id, weight_kg=14)
+        other_phone = make_item(world)
+        db.session.execute(sa.update(Item).values(status="to_recycle"))
+        db.session.commit()
+        codes = {"phone": phone.code, "bike": bike.code, "other_phone": other_phone.code}
+    auth.login_as("technician")
+    form = {"csrf_token": auth.csrf_token("/recycling/new"), "eco_organism_id": str(eco_id),
+            "pickup_on": "2026-11-30"}
+    # A waste code outside the stream is refused: WEEE codes for WEEE flows, other codes for the rest.
+    for stream, code in (("small", "20 01 10"), ("other", "20 01 36"), ("cooling", "20 03 07")):
+        refused = client.post("/recycling/new", data={**form, "stream": stream, "waste_code": code})
+        assert refused.status_code == 422 and "ne correspond pas au flux" in refused.get_data(as_text=True)
+    made = client.post("/recycling/new", data={**form, "stream": "small", "waste_code": "20 01 36"})
+    assert made.status_code == 302
+    url = made.headers["Location"]
+    page = client.post(url, data={"csrf_token": form["csrf_token"], "codes": f"{codes['phone']} {codes['bike']}"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert f"{codes['bike']} : Pas dans le flux de ce lot" in page
+    client.post(f"{url}/all", data={"csrf_token": form["csrf_token"]})
+    with app.app_context():
+        batch = db.session.scalar(sa.select(RecyclingBatch))
+        assert batch.stream == "small"
+        in_batch = set(db.session.scalars(sa.select(Item.code).where(Item.recycling_batch_id == batch.id)))
+        assert in_batch == {codes["phone"], codes["other_phone"]}
+    # The bikes wait for a batch of their own stream; its waste code is the coordinator's to give.
+    assert "ne correspond pas" not in client.post("/recycling/new", data={
+        **form, "stream": "other", "waste_code": "20 03 07"}).get_data(as_text=True)
+    other = client.get("/recycling").get_data(as_text=True)
+    assert "Autres déchets" in other and "DEEE · PAM" in other
 
 
 def kill_while_closing(app, batch_id: int, after: str) -> int:
@@ -111,7 +147,8 @@ def test_closing_500_items_is_one_transaction_even_if_the_process_is_killed(app,
     with app.app_context():
         items_to_recycle(world, 500)
         batch = open_batch(db.session, user=user(world, "coordinator"), eco_organism_id=eco_organism().id,
-                           pickup_on=date(2026, 11, 30), waste_code="20 01 36", slip_number="BSD-500")
+                           pickup_on=date(2026, 11, 30), stream="small", waste_code="20 01 36",
+                           slip_number="BSD-500")
         assert add_all_waiting(db.session, batch) == 500
         batch_id = batch.id
         events_before = db.session.scalar(sa.select(sa.func.count(ItemEvent.id)))
@@ -138,7 +175,8 @@ def test_the_waste_register_lists_closed_batches(app, client, auth, world):
     with app.app_context():
         items_to_recycle(world, 3)
         batch = open_batch(db.session, user=user(world, "coordinator"), eco_organism_id=eco_organism().id,
-                           pickup_on=date(2026, 11, 30), waste_code="20 01 36", slip_number="=BSD-3")
+                           pickup_on=date(2026, 11, 30), stream="small", waste_code="20 01 36",
+                           slip_number="=BSD-3")
         add_all_waiting(db.session, batch)
         close_batch(db.session, batch, user=user(world, "coordinator"))
     auth.login_as("coordinator")
@@ -155,7 +193,7 @@ def test_closing_a_batch_through_the_page(app, client, auth, world):
     with app.app_context():
         items_to_recycle(world, 4)
         batch = open_batch(db.session, user=user(world, "technician"), eco_organism_id=eco_organism().id,
-                           pickup_on=date(2026, 11, 30), waste_code="20 01 36")
+                           pickup_on=date(2026, 11, 30), stream="small", waste_code="20 01 36")
         batch_id = batch.id
     auth.login_as("technician")
     token = auth.csrf_token("/recycling")

@@ -87,6 +87,8 @@ SECTIONS = {
                 [(_l("Name"), lambda c: f"{c.icon or ''} {c.name}".strip()),
                  (_l("Parent"), lambda c: c.parent.name if c.parent else ""),
                  (_l("Personal data"), lambda c: yes_no(c.data_bearing)),
+                 # Derived from its WEEE category: which recycling batches its items may go in.
+                 (_l("Stream"), lambda c: term("batch_stream", c.waste_stream)),
                  (_l("Default weight"), lambda c: format_weight(c.default_weight_kg)),
                  (_l("Offered at intake"), lambda c: yes_no(c.active))],
                 fill_choices=_category_parent_choices,

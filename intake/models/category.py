@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Optional
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -24,6 +25,27 @@ DEEE_CATEGORIES = (
     "small_it_telecom",   # 6 petits équipements informatiques et de télécommunications
     "pv_panels",          # 7 panneaux photovoltaïques
 )
+
+# Collection points still sort WEEE into flows, and a batch handed to an eco-organism holds one flow
+# (DOMAIN.md, "Waste codes"): GEM froid, GEM hors froid, PAM (small appliances), screens; lamps and
+# photovoltaic panels go apart. Each 2018 DEEE category belongs to one flow.
+WEEE_FLOW_OF = {
+    "heat_exchange": "cooling",      # GEM froid
+    "large": "large",                # GEM hors froid
+    "small": "small",                # PAM
+    "small_it_telecom": "small",     # PAM
+    "screens": "screens",            # écrans
+    "lamps": "lamps",
+    "pv_panels": "pv_panels",
+}
+WEEE_FLOWS = tuple(dict.fromkeys(WEEE_FLOW_OF.values()))
+# Where items of a category go to be recycled: their WEEE flow, or "other" (textiles, furniture, metals…).
+WASTE_STREAMS = WEEE_FLOWS + ("other",)
+
+
+def waste_stream_of(deee_category: str | None) -> str:
+    """The recycling stream of a DEEE category's items: its WEEE flow, else "other"."""
+    return WEEE_FLOW_OF.get(deee_category, "other")
 
 
 class Category(db.Model):
@@ -56,6 +78,16 @@ class Category(db.Model):
         sa.CheckConstraint("min_weight_kg IS NULL OR max_weight_kg IS NULL OR min_weight_kg < max_weight_kg",
                            name="plausible_range"),
     )
+
+    @hybrid_property
+    def waste_stream(self) -> str:
+        """The recycling stream of its items (also usable in queries)."""
+        return waste_stream_of(self.deee_category)
+
+    @waste_stream.inplace.expression
+    @classmethod
+    def _waste_stream_expression(cls):
+        return sa.case(*[(cls.deee_category == deee, flow) for deee, flow in WEEE_FLOW_OF.items()], else_="other")
 
     def __repr__(self) -> str:
         return f"<Category {self.name!r}>"

@@ -68,9 +68,13 @@ class AttendedForm(FlaskForm):
 
 class BatchForm(FlaskForm):
     eco_organism_id = SelectField(_l("Eco-organism"), coerce=int, validators=[InputRequired()])
+    stream = SelectField(_l("Stream"), choices=choices("batch_stream"), validators=[InputRequired()],
+                         description=_l("Only items whose category belongs to this stream go in the batch."))
     pickup_on = DateField(_l("Pickup date"), validators=[InputRequired()])
-    waste_code = StringField(_l("Waste code"), default="20 01 36", validators=[DataRequired(), Length(max=16)],
-                             description=_l("20 01 35* with hazardous parts, 20 01 36 without."))
+    waste_code = StringField(_l("Waste code"), validators=[Optional(), Length(max=16)],
+                             description=_l("Empty for a WEEE flow: 20 01 23* for GEM froid, 20 01 35* for screens, "
+                                            "20 01 36 otherwise (20 01 35* with hazardous parts). Other waste: "
+                                            "20 01 10 clothes, 20 01 40 metals, 20 03 07 bulky waste…"))
     slip_number = StringField(_l("Tracking slip number"), validators=[Optional(), Length(max=60)])
     weighed_kg = DecimalCommaField(_l("Weighed weight (kg)"), validators=[Optional()],
                                    description=_l("Leave empty to use the sum of the items' weights."))

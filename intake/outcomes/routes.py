@@ -235,9 +235,7 @@ def batches():
         .options(joinedload(RecyclingBatch.eco_organism))
         .group_by(RecyclingBatch.id).order_by(RecyclingBatch.state.desc(), RecyclingBatch.pickup_on.desc())
     ).all()
-    waiting = db.session.scalar(sa.select(sa.func.count(Item.id)).where(Item.status == "to_recycle",
-                                                                        Item.recycling_batch_id.is_(None)))
-    return render_template("outcomes/batches.html", rows=rows, waiting=waiting)
+    return render_template("outcomes/batches.html", rows=rows, waiting=recycling.waiting_by_stream(db.session))
 
 
 @bp.route("/recycling/new", methods=["GET", "POST"])
@@ -247,7 +245,8 @@ def new_batch():
     form.eco_organism_id.choices = _organisations("eco_organism")
     batch, status = _attempt(form, lambda: recycling.open_batch(
         db.session, user=current_user, eco_organism_id=form.eco_organism_id.data, pickup_on=form.pickup_on.data,
-        waste_code=form.waste_code.data, slip_number=form.slip_number.data, weighed_kg=form.weighed_kg.data))
+        stream=form.stream.data, waste_code=form.waste_code.data, slip_number=form.slip_number.data,
+        weighed_kg=form.weighed_kg.data))
     if batch:
         return redirect(url_for("outcomes.batch", batch_id=batch.id))
     return render_template("outcomes/batch_form.html", form=form), status
@@ -277,8 +276,7 @@ def batch(batch_id: int):
             return redirect(url_for("outcomes.batch", batch_id=record.id))
     items = db.session.scalars(sa.select(Item).where(Item.recycling_batch_id == record.id)
                                .options(joinedload(Item.category)).order_by(Item.code)).all()
-    waiting = db.session.scalar(sa.select(sa.func.count(Item.id)).where(Item.status == "to_recycle",
-                                                                        Item.recycling_batch_id.is_(None)))
+    waiting = recycling.waiting_by_stream(db.session).get(record.stream, 0)
     return render_template("outcomes/batch.html", batch=record, items=items, form=form, waiting=waiting,
                            totals=recycling.totals(db.session, record))
 
