@@ -9,8 +9,10 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 # The PostgreSQL run of the suite; set TEST_POSTGRES= (empty) to skip it on a laptop without one.
 TEST_POSTGRES ?= postgresql://127.0.0.1:5432/test
+# The proof harness's PostgreSQL: NAME_load, NAME_replays and NAME_tests are made and dropped there.
+PROOF_POSTGRES ?= postgresql://127.0.0.1:5432/proof
 
-.PHONY: run test test-sqlite test-postgres install browser translations bench
+.PHONY: run test test-sqlite test-postgres install browser translations bench proof
 
 $(BIN)/flask: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -58,3 +60,8 @@ bench: install browser
 	$(BIN)/python bench/label_rendering.py
 	$(BIN)/python bench/item_page.py
 	$(BIN)/python bench/pwa_audit.py
+
+# The proof harness (bench/proof.py, about 10 minutes): load with replays, killed workers and backups,
+# then the CI proof tests at full size, on SQLite and PostgreSQL (PROOF_POSTGRES= for SQLite only).
+proof: install
+	$(BIN)/python bench/proof.py $(if $(PROOF_POSTGRES),--postgres $(PROOF_POSTGRES),--no-postgres)

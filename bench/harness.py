@@ -34,8 +34,8 @@ def wait_until_up(port: int, timeout: float = 30) -> None:
     raise RuntimeError(f"server on port {port} did not start")
 
 
-def gunicorn(app_spec: str, env: dict, port: int) -> subprocess.Popen:
-    command = [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+def gunicorn(app_spec: str, env: dict, port: int, workers: int = 2) -> subprocess.Popen:
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
                "--log-level", "warning", app_spec]
     return subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
 

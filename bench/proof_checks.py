@@ -10,6 +10,8 @@ import datetime
 import decimal
 import hashlib
 import json
+import shutil
+import subprocess
 import uuid
 from collections import Counter
 
@@ -67,8 +69,10 @@ def sqlite_integrity(engine: sa.Engine) -> str:
 def intake_ledger(engine: sa.Engine, acknowledged: dict[str, str]) -> dict:
     """Compare what clients were told (client_uuid -> code) with what the database holds.
 
-    ``lost``: acknowledged but not stored; ``duplicates``: a client_uuid stored more than
-    once; ``wrong_code``: stored under another code than the one acknowledged;
+    ``stored``: acknowledged intakes found in the database; ``others``: items stored that no
+    answer acknowledged (made otherwise, or whose answer never arrived); ``lost``:
+    acknowledged but not stored; ``duplicates``: a client_uuid stored more than once;
+    ``wrong_code``: stored under another code than the one acknowledged;
     ``without_intake_event``: an item with no "received" event in its history.
     """
     with engine.connect() as connection:
@@ -80,7 +84,8 @@ def intake_ledger(engine: sa.Engine, acknowledged: dict[str, str]) -> dict:
     code_of = {str(client_uuid): code for client_uuid, code in stored}
     figures = {
         "acknowledged": len(acknowledged),
-        "stored": len(stored),
+        "stored": sum(1 for key in acknowledged if key in per_uuid),
+        "others": sum(1 for key in per_uuid if key not in acknowledged),
         "lost": sorted(key for key in acknowledged if key not in per_uuid),
         "duplicates": sum(count - 1 for count in per_uuid.values() if count > 1),
         "wrong_code": sorted(key for key, code in acknowledged.items() if key in code_of and code_of[key] != code),
@@ -105,3 +110,40 @@ def ledger_problems(figures: dict) -> list[str]:
     if figures.get("integrity", "ok") != "ok":
         problems.append(f"integrity check: {figures['integrity']}")
     return problems
+
+
+def restore(backup_path, target: str, database_url: str) -> str:
+    """Restore a `flask --app intake backup` file into a fresh database named ``target``; returns its URL.
+
+    SQLite: the backup is a database file, copied to ``target`` (a path). PostgreSQL: a new
+    database ``target`` on the same server (dropped first if it exists) and pg_restore.
+    """
+    url = sa.make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        shutil.copyfile(backup_path, target)
+        return f"sqlite:///{target}"
+    create_database(url.set(database=target).render_as_string(hide_password=False))
+    subprocess.run(["pg_restore", "--no-owner", "--exit-on-error", f"--host={url.host or 'localhost'}",
+                    f"--port={url.port or 5432}", f"--dbname={target}", str(backup_path)]
+                   + ([f"--username={url.username}"] if url.username else []), check=True)
+    return url.set(database=target).render_as_string(hide_password=False)
+
+
+def create_database(database_url: str) -> None:
+    """A new, empty PostgreSQL database at this URL (dropped first if it exists)."""
+    drop(database_url)
+    url = sa.make_url(database_url)
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{url.database}"')
+    admin.dispose()
+
+
+def drop(database_url: str) -> None:
+    """Drop a PostgreSQL database made by ``restore`` (a SQLite copy is a file of the caller's)."""
+    url = sa.make_url(database_url)
+    if url.get_backend_name() == "postgresql":
+        admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{url.database}"')
+        admin.dispose()

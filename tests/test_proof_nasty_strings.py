@@ -36,7 +36,7 @@ from intake.services.accounts import issue_token
 from intake.services.status import change_status
 
 from .conftest import AuthActions
-from .factories import email_for, make_handover, make_item, make_ready, user
+from .factories import make_handover, make_item, make_ready, user
 
 BASE_URL = "https://intake.example.org"
 MARKER = "alert(1337)"
@@ -193,7 +193,8 @@ class Probe:
         if entry.stored and must_refuse(entry.value):
             self.problems.append(f"{entry.where} [{entry.field}]: control characters stored instead of refused")
         elif not entry.stored and not refused_visibly:
-            altered = any(entry.value.split("~")[-1] and s.endswith("~" + entry.value.split("~")[-1]) for s in stored)
+            tag = "~" + entry.value.rsplit("~", 1)[1]
+            altered = any(text.endswith(tag) for text in stored)
             self.problems.append(f"{entry.where} [{entry.field}]: "
                                  + ("stored altered" if altered else "neither stored nor refused with a message")
                                  + f" (status {status}: {answer[:160]!r})")
@@ -346,7 +347,7 @@ def enter_everywhere(probe: Probe) -> dict:
 
     # Items in the category and at the point whose names were typed, so that labels carry them.
     with app.app_context():
-        categories = db.session.scalars(sa.select(Category.id).where(Category.name.like(f"%~%"))).all()
+        categories = db.session.scalars(sa.select(Category.id).where(Category.name.like("%~%"))).all()
         points = db.session.scalars(sa.select(CollectionPoint.id).where(CollectionPoint.name.like("%~%"))).all()
         for category_id in categories:
             make_item(world, category_id=category_id, weight_kg=1)
