@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 from PIL import Image, ImageDraw
@@ -99,12 +99,19 @@ def signature_png() -> bytes:
     return out.getvalue()
 
 
+# Handovers are dated 2026-11-20 (their receipts and retention periods are checked against it): their
+# items came in before, as a handover cannot predate its item.
+HANDED_ON = date(2026, 11, 20)
+LOGGED_BEFORE_HANDOVER = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+
+
 def make_handover(world: World, *, landlord_id: int | None = None, tenant_ref: str = "LOC-0042",
                   residence: str = "Résidence Les Justices", item=None, signed: bool = True, **acceptance):
-    """A ready phone handed over to the landlord's tenant, with a drawn signature by default."""
-    item = item or make_ready(world)
+    """A ready phone (logged on 2 November) handed over to the landlord's tenant on 20 November, with a
+    drawn signature by default."""
+    item = item or make_ready(world, logged_at=LOGGED_BEFORE_HANDOVER)
     accepted = Acceptance(signature_png=signature_png()) if signed else Acceptance(**acceptance)
     return record_handover(db.session, item, user=user(world, "technician"),
                            landlord_id=landlord_id or world.landlord_org_id, tenant_ref=tenant_ref,
-                           residence=residence, handed_on=date(2026, 11, 20), acceptance=accepted,
+                           residence=residence, handed_on=HANDED_ON, acceptance=accepted,
                            warranty_months=12, retention_days=365, tenant_contact="06 12 34 56 78")

@@ -15,10 +15,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_date, lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy.orm import Session
 
+from ..clock import local_date, local_today
 from ..models import AccompanimentSession, Handover, Item, Organisation, Sale, TenantIdentity, User
 from ..models.outcome import SALE_CHANNELS
 from .status import TransitionRefused, Work, change_status, readiness_problems, release_state
@@ -136,7 +137,8 @@ def checked_signature(content: bytes) -> bytes:
 
 def record_handover(session: Session, item: Item, *, user: User, landlord_id: int, tenant_ref: str, residence: str,
                     handed_on: date, acceptance: Acceptance, warranty_months: int | None, retention_days: int,
-                    tenant_contact: str | None = None, seen_status: str | None = None) -> Handover:
+                    tenant_contact: str | None = None, seen_status: str | None = None,
+                    today: date | None = None) -> Handover:
     """Hand a ready item to a landlord's tenant. Refused (409) for a data-bearing item without a passed erasure.
 
     The tenant is known by the landlord's own reference; a typed name, a
@@ -156,6 +158,7 @@ def record_handover(session: Session, item: Item, *, user: User, landlord_id: in
     if acceptance.kind is None:
         errors["acceptance"] = _l("The tenant accepts the device: a typed name or a signature.")
     warranty_months = _check_warranty(warranty_months, errors)
+    _check_handover_date(item, handed_on, today or local_today(), errors)
     if errors:
         raise OutcomeRejected(errors)
 
@@ -176,6 +179,15 @@ def record_handover(session: Session, item: Item, *, user: User, landlord_id: in
                                       delete_after=handed_on + timedelta(days=retention_days)))
     change_status(session, item, "handed_over", user=user, seen_status=seen_status, outcome=records)
     return handover
+
+
+def _check_handover_date(item: Item, handed_on: date | None, today: date, errors: dict) -> None:
+    """Not before the item came in, not after tomorrow (the day it happens, whatever the time zone): the
+    tenant's identity is kept for the retention period from this date, so a date far ahead would keep it."""
+    first = local_date(item.created_at)
+    if handed_on is None or not first <= handed_on <= today + timedelta(days=1):
+        errors["handed_on"] = _l("The handover date is between the item's intake (%(first)s) and tomorrow.",
+                                 first=format_date(first, "short"))
 
 
 def record_return(session: Session, item: Item, *, user: User, reason: str, note: str | None = None,
