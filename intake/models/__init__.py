@@ -6,6 +6,7 @@ from .item import Container, Item, ItemEvent, Photo
 from .label import IssuedCode
 from .outcome import AccompanimentSession, Handover, LandlordAccess, RecyclingBatch, Sale, TenantIdentity
 from .organisation import CategoryPosition, CollectionPoint, Organisation, Territory
+from .reporting import ImpactFactor, WasteShipment
 from .user import ApiToken, User
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "CollectionPoint",
     "Container",
     "Erasure",
+    "ImpactFactor",
     "IssuedCode",
     "Item",
     "ItemEvent",
@@ -28,4 +30,5 @@ __all__ = [
     "Photo",
     "Territory",
     "User",
+    "WasteShipment",
 ]
