@@ -164,6 +164,22 @@ def test_admin_numbers_beyond_their_columns_are_form_errors(client, auth, app, w
         assert db.session.scalar(sa.select(Territory).where(Territory.name == "Nulle part")) is None
 
 
+def test_recycling_batch_weight_beyond_its_column_is_a_form_error(client, auth, app, world):
+    with app.app_context():
+        db.session.add(Organisation(name="ecosystem", kind="eco_organism"))
+        db.session.commit()
+        eco_id = db.session.scalar(sa.select(Organisation.id).where(Organisation.name == "ecosystem"))
+    auth.login_as("technician")
+    token = csrf_token_from(client.get("/recycling/new").get_data(as_text=True))
+    response = client.post("/recycling/new", data={"csrf_token": token, "eco_organism_id": eco_id,
+                                                   "pickup_on": date(2026, 11, 30).isoformat(),
+                                                   "stream": "small", "waste_code": "20 01 36",
+                                                   "weighed_kg": "1000000000000"})
+    assert response.status_code == 422
+    assert "Un lot pèse plus de 0 et au plus 100000 kg." in response.get_data(as_text=True)
+
+
+
 def test_a_weight_that_rounds_to_nothing_is_refused_not_retried(client, auth, app, world):
     response = post_intake(client, auth, world, {"weight_kg": "0,0001", "weight_confirmed": "y"})
     assert response.status_code == 422
