@@ -17,7 +17,8 @@ from intake.models.item import STATUSES
 from intake.models import AccompanimentSession, Handover, Item, ItemEvent, LandlordAccess, Organisation, Sale, TenantIdentity
 from intake.services.accounts import create_user, issue_token
 from intake.services.code_register import reserve_codes
-from intake.services.indicators import outcomes_by_kind
+from intake.services.reporting.dashboard import destinations
+from intake.services.reporting.filters import Filters, year_period
 from intake.services.outcomes import Acceptance, plan_session, record_return, record_sale
 from intake.services.status import change_status
 
@@ -138,7 +139,7 @@ def test_landlord_pages_api_and_csv_hold_only_allowlisted_fields(app, client, au
                            delimiter=";"))
     assert rows[0] == ["N° de remise", "Résidence", "Référence locataire", "Code de l'objet", "Catégorie", "Marque",
                        "Modèle", "Remis le", "Garantie jusqu’au", "Niveau d’effacement", "Référence du certificat",
-                       "Séances prévues", "Séances suivies", "Retourné le", "Motif du retour"]
+                       "Séances prévues", "Séances suivies", "Retourné le", "Motif du retour", "Remis par"]
     assert rows[1][2] == "A-0042" and rows[1][10] == f"CERT-{landlords['mine_code']}"
     assert rows[1][7] == "2026-11-20" and rows[1][8] == "2027-11-20"  # ISO dates
 
@@ -475,9 +476,10 @@ def test_indicators_count_outcomes_returns_and_sources(app, client, auth, world,
     auth.login_as("coordinator")
     page = client.get(f"/indicators?year={year}").get_data(as_text=True)
     with app.app_context():
-        figures = outcomes_by_kind(db.session, year)
-    assert figures["sold"]["items"] == 1 and figures["handed_over"]["items"] == 2
-    assert figures["returned"]["items"] == 2  # returned after the sale, then after the handover
+        tables, totals = destinations(db.session, Filters(*year_period(year)))
+    where = {row[0]: row[1] for row in tables[0].rows}
+    assert where["Vendu"] == 1 and where["Remis"] == 2
+    assert totals.returned_items == 2  # returned after the sale, then after the handover
     assert "Orange" in page and "Particulier" in page
 
 

@@ -183,10 +183,10 @@ def test_the_waste_register_lists_closed_batches(app, client, auth, world):
     response = client.get("/recycling/register.csv")
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
     # French headers with their unit, decimal commas, ISO dates, semicolons.
-    assert rows[0] == ["Date d’enlèvement", "Dénomination usuelle", "Code déchet", "Quantité (kg)", "Origine",
-                       "Éco-organisme", "SIREN de l’éco-organisme", "N° de bordereau de suivi", "Nombre d’objets"]
-    assert rows[1] == ["2026-11-30", "Téléphone mobile", "20 01 36", "7,500", "Ressourcerie centre", "ecosystem",
-                       "830300000", "'=BSD-3", "3"]
+    assert rows[0][:9] == ["Date d’enlèvement", "Dénomination usuelle", "Code déchet", "Quantité (kg)", "Origine",
+                           "Éco-organisme", "SIREN de l’éco-organisme", "N° de bordereau de suivi", "Nombre d’objets"]
+    assert rows[1][:9] == ["2026-11-30", "Téléphone mobile", "20 01 36", "7,500", "Ressourcerie centre", "ecosystem",
+                           "830300000", "'=BSD-3", "3"]
 
 
 def test_closing_a_batch_through_the_page(app, client, auth, world):

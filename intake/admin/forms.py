@@ -7,6 +7,7 @@ from decimal import Decimal
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
@@ -127,3 +128,21 @@ class UserForm(FlaskForm):
                              validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
                              render_kw={"autocomplete": "new-password"})
     active = BooleanField(_l("Active"), default=True)
+
+
+class StructureForm(FlaskForm):
+    """The structure running the instance; its SIRET and logo are checked by the service."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
+                       render_kw={"placeholder": "Ressourcerie de la Roseraie"})
+    siret = StringField(_l("SIRET"), validators=[Optional(), Length(max=20)], render_kw={"inputmode": "numeric"},
+                        description=_l("14 digits, on the Sirene notice."))
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
+    postcode = StringField(_l("Postcode"), validators=[Optional(), Length(max=10)])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=120)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=30)])
+    email = EmailField(_l("E-mail"), validators=[Optional(), EMAIL, Length(max=254)])
+    name_on_labels = BooleanField(_l("Print the name on labels"))
+    logo = FileField(_l("Logo"), render_kw={"accept": "image/png,image/jpeg,image/webp"},
+                     description=_l("PNG, JPEG or WebP; shown small on the passport and the receipts."))
+    remove_logo = BooleanField(_l("Remove the logo"))

@@ -20,7 +20,9 @@ from ..extensions import db
 from ..formatting import format_weight
 from ..vocabulary import term
 from ..models import Category, CollectionPoint, Container, Organisation, Territory, User
+from ..formfields import attach_errors
 from ..services.accounts import AccountError, create_user, update_user
+from ..services.structure import StructureRejected, current_structure, logo_version, save_structure
 from . import forms
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -121,8 +123,32 @@ def _section(slug: str) -> Section:
 @bp.route("/")
 @roles_required("coordinator")
 def index():
-    """The coordinator's settings: one entry per kind of record."""
+    """The coordinator's settings: our structure, then one entry per kind of record."""
     return render_template("admin/index.html", sections=SECTIONS.values())
+
+
+@bp.route("/structure", methods=["GET", "POST"])
+@roles_required("coordinator")
+def structure():
+    """The structure running the instance: on the passport, the receipts, the exports and the labels."""
+    record = current_structure(db.session)
+    form = forms.StructureForm(obj=record)
+    if form.validate_on_submit():
+        upload = form.logo.data
+        try:
+            save_structure(db.session, name=form.name.data, siret=form.siret.data, address=form.address.data,
+                           postcode=form.postcode.data, city=form.city.data, phone=form.phone.data,
+                           email=form.email.data, name_on_labels=form.name_on_labels.data,
+                           logo=upload.read() if upload and upload.filename else None,
+                           remove_logo=form.remove_logo.data)
+        except StructureRejected as rejected:
+            attach_errors(form, rejected.errors)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("admin.structure"))
+    return (render_template("admin/structure.html", form=form, record=record,
+                            logo_version=logo_version(record) if record else None),
+            422 if form.errors else 200)
 
 
 @bp.route("/<slug>/")

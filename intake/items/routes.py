@@ -26,6 +26,7 @@ from ..web import amendment_window, undo_window
 from ..services.codes import normalize_code
 from ..services.intake import Donation, IntakeRejected, register_donation
 from ..services.passport import passport
+from ..services.structure import identity
 from ..services.weights import plausible_range
 from ..services.photos import PhotoRejected, attach_photo, encode_photo
 from .today import POINT_KEY, SOURCE_KEY, current_point, intake_point
@@ -246,9 +247,8 @@ def show(code: str):
         return redirect(url_for("landlord.handover", handover_id=handover.id))
     # Unknown, never issued or not yet bound: the same 404, which tells nothing of which.
     item = item_queries.find_item(db.session, canonical, joinedload(Item.category)) or abort(404)
-    contact = " · ".join(part for part in (current_app.config["LABEL_ORGANISATION"],
-                                           current_app.config["ORGANISATION_CONTACT"]) if part)
-    return render_template("items/passport.html", passport=passport(db.session, item, contact or None))
+    return render_template("items/passport.html",
+                           passport=passport(db.session, item, identity(db.session, current_app.config)))
 
 
 @bp.route("/i/<code>/history")

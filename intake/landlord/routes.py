@@ -14,6 +14,7 @@ from ..extensions import db
 from ..outcomes.routes import receipt_response
 from ..services import landlord as landlord_view
 from ..services.exports import csv_text
+from ..services.structure import identity
 from ..vocabulary import term
 
 bp = Blueprint("landlord", __name__, url_prefix="/landlord")
@@ -66,10 +67,11 @@ def export():
     """The same rows as the portal, with the same fields, for a spreadsheet."""
     rows = landlord_view.listed_for(db.session, current_user, request.args.get("residence"), route=request.path)
     fields = landlord_view.LANDLORD_FIELDS
+    structure = identity(db.session, current_app.config)
     lines = [[term("erasure_level", row[name]) if name == "erasure_level"
               else term("return_reason", row[name]) if name == "return_reason" else row[name]
-              for name in fields] for row in rows]
-    response = current_app.response_class(csv_text([EXPORT_HEADER[name] for name in fields], lines),
-                                          mimetype="text/csv; charset=utf-8")
+              for name in fields] + [structure.name if structure else None] for row in rows]
+    header = [EXPORT_HEADER[name] for name in fields] + [_l("Handed over by")]
+    response = current_app.response_class(csv_text(header, lines), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = 'attachment; filename="remises.csv"'
     return response

@@ -18,6 +18,7 @@ from ..auth.routes import safe_next
 from ..clock import local_today
 from ..extensions import db
 from ..services.day_summary import day_summary
+from ..services.structure import logo_png
 from ..vendor import VENDOR_PACKAGES, vendor_folder
 
 bp = Blueprint("main", __name__)
@@ -119,3 +120,16 @@ def set_language():
         session["lang"] = language
     return redirect(safe_next(request.form.get("next")) or url_for("main.home"))
 
+
+
+@bp.route("/structure/logo.png")
+def structure_logo():
+    """The structure's logo, for its passport pages and receipts: public, cached while its version holds."""
+    content = logo_png(db.session)
+    if content is None:
+        abort(404)
+    response = current_app.response_class(content, mimetype="image/png")
+    # Its URL carries the logo's version (?v=…): a new logo has a new URL.
+    response.headers["Cache-Control"] = ("public, max-age=31536000, immutable" if request.args.get("v")
+                                         else "public, max-age=300")
+    return response

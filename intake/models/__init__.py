@@ -7,6 +7,7 @@ from .label import IssuedCode
 from .outcome import AccompanimentSession, Handover, LandlordAccess, RecyclingBatch, Sale, TenantIdentity
 from .organisation import CategoryPosition, CollectionPoint, Organisation, Territory
 from .reporting import ImpactFactor, WasteShipment
+from .structure import Structure
 from .user import ApiToken, User
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "ItemEvent",
     "Organisation",
     "Photo",
+    "Structure",
     "Territory",
     "User",
     "WasteShipment",

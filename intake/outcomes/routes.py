@@ -18,8 +18,9 @@ from ..services import landlord as landlord_view
 from ..services import outcomes, recycling
 from ..services.exports import csv_text
 from ..services.items import find_item
-from ..services.receipts import handover_receipt_pdf
+from ..services.receipts import handover_receipt_pdf, sale_guarantees, structure_lines
 from ..services.status import TransitionRefused, allowed_transitions
+from ..services.structure import identity, logo_png
 from ..services.tenants import identity_for
 from .forms import AttendedForm, BatchForm, BatchItemsForm, HandoverForm, ReturnForm, SaleForm, SessionForm
 
@@ -88,10 +89,9 @@ def sale_receipt(sale_id: int):
     """The buyer's receipt, to print: "reconditionné" only when the rule is met, never "comme neuf"."""
     sale = db.session.scalar(sa.select(Sale).where(Sale.id == sale_id)
                              .options(joinedload(Sale.item).joinedload(Item.category))) or abort(404)
-    return render_template("outcomes/sale_receipt.html", sale=sale, item=sale.item,
-                           warranty_until=outcomes.sale_warranty_until(sale),
-                           organisation=current_app.config["LABEL_ORGANISATION"],
-                           contact=current_app.config["ORGANISATION_CONTACT"])
+    structure = identity(db.session, current_app.config)
+    return render_template("outcomes/sale_receipt.html", sale=sale, item=sale.item, guarantees=sale_guarantees(sale),
+                           structure=structure, structure_lines=structure_lines(structure))
 
 
 @bp.route("/i/<code>/handover", methods=["GET", "POST"])
@@ -151,9 +151,10 @@ def handover_receipt(handover_id: int):
 
 def receipt_response(record: Handover, row: dict):
     """The tenant's receipt, from the landlord row of the handover (its allowlist)."""
-    data = handover_receipt_pdf(row, landlord=record.landlord.name,
-                                organisation=current_app.config["LABEL_ORGANISATION"],
-                                contact=current_app.config["ORGANISATION_CONTACT"], acceptance=record.acceptance,
+    structure = identity(db.session, current_app.config)
+    data = handover_receipt_pdf(row, landlord=record.landlord.name, structure=structure,
+                                logo=logo_png(db.session) if structure and structure.logo_version else None,
+                                acceptance=record.acceptance,
                                 refurbished=record.refurbished)
     response = current_app.response_class(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="remise-{row["code"]}.pdf"'
@@ -322,9 +323,13 @@ def batch_close(batch_id: int):
 @roles_required("coordinator")
 def waste_register():
     """The waste register (R.541-43): one line per batch handed over, oldest first."""
-    rows = recycling.register_rows(db.session)
+    structure = identity(db.session, current_app.config)
+    # Each line names the establishment keeping the register, so that registers can be put together.
+    ours = [structure.name if structure else None, structure.siret if structure else None]
+    rows = [row + ours for row in recycling.register_rows(db.session)]
     header = [_("Pickup date"), _("Usual name"), _("Waste code"), _("Quantity (kg)"), _("Origin"), _("Eco-organism"),
-              _("Eco-organism's SIREN"), _("Tracking slip number"), _("Number of items")]
+              _("Eco-organism's SIREN"), _("Tracking slip number"), _("Number of items"), _("Establishment"),
+              _("Establishment's SIRET")]
     response = current_app.response_class(csv_text(header, rows), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = 'attachment; filename="registre-dechets.csv"'
     return response

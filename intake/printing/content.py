@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import current_app, request
 from flask_babel import format_date
 
+from ..extensions import db
 from ..models import IssuedCode, Item
 from ..services.labels import LabelContent
+from ..services.structure import identity
 
 
 def item_url(code: str) -> str:
@@ -15,8 +17,13 @@ def item_url(code: str) -> str:
     return f"{base.rstrip('/')}/i/{code}"
 
 
-def content_for_item(item: Item) -> LabelContent:
-    organisation = current_app.config["LABEL_ORGANISATION"]
+def organisation_line() -> str | None:
+    """The structure's name, if it chose to have it on labels (read once per job, not per label)."""
+    structure = identity(db.session, current_app.config)
+    return structure.label_line if structure else None
+
+
+def content_for_item(item: Item, organisation: str | None) -> LabelContent:
     lines = [item.category.name,
              f"{format_date(item.created_at, 'short')} · {item.collection_point.name}"]
     # Shown where there is room, shortened with an ellipsis: what tells two similar items apart.
@@ -28,7 +35,6 @@ def content_for_item(item: Item) -> LabelContent:
     return LabelContent(item_url(item.code), item.code, tuple(lines))
 
 
-def content_for_blank(issued: IssuedCode) -> LabelContent:
+def content_for_blank(issued: IssuedCode, organisation: str | None) -> LabelContent:
     """A pre-printed label: its code and the organisation, bound to an item at intake."""
-    organisation = current_app.config["LABEL_ORGANISATION"]
     return LabelContent(item_url(issued.code), issued.code, (organisation,) if organisation else ())

@@ -26,7 +26,7 @@ from ..services.code_register import reserve_codes
 from ..services.codes import normalize_code
 from ..services.items import find_item
 from ..services.label_stock import Stock
-from .content import content_for_blank, content_for_item
+from .content import content_for_blank, content_for_item, organisation_line
 from .forms import PreprintForm
 
 bp = Blueprint("printing", __name__)
@@ -73,11 +73,12 @@ def label_contents(codes: list[str]):
     blanks = {issued.code: issued for issued in db.session.scalars(
         sa.select(IssuedCode).where(IssuedCode.code.in_(set(codes) - set(items)), IssuedCode.item_id.is_(None)))}
     contents = []
+    organisation = organisation_line()
     for code in codes:
         if code in items:
-            contents.append(content_for_item(items[code]))
+            contents.append(content_for_item(items[code], organisation))
         elif code in blanks:
-            contents.append(content_for_blank(blanks[code]))
+            contents.append(content_for_blank(blanks[code], organisation))
         else:
             abort(404)
     return contents
@@ -235,7 +236,8 @@ def print_on_printer(code: str):
     reach = printers.Reach.from_config(current_app.config)
     try:
         printer = printers.Printer.from_uri(point.printer_uri, reach)
-        image = labels.render_label(stock, content_for_item(item), font_path=current_app.config["LABEL_FONT"])
+        image = labels.render_label(stock, content_for_item(item, organisation_line()),
+                                    font_path=current_app.config["LABEL_FONT"])
         printers.send(printer, printers.printer_job(printer, stock, image), reach=reach,
                       timeout=float(current_app.config["PRINTER_TIMEOUT"]))
     except (printers.PrinterUnavailable, printers.PrinterMisconfigured, labels.LabelTooSmall) as error:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import random
 import uuid
 from datetime import timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
+from PIL import Image, ImageDraw
 from sqlalchemy.orm import Session
 
 from ..models import Category, CollectionPoint, Container, Item, Organisation, Territory, User
@@ -18,6 +20,7 @@ from .intake import Donation, register_donation
 from .outcomes import Acceptance, mark_attended, plan_session, record_handover, record_sale
 from .recycling import add_all_waiting, close_batch, open_batch
 from .status import change_status, checklist_for, record_checklist, record_erasure
+from .structure import save_structure
 
 DEMO_PASSWORD = "demo-intake-2026"
 
@@ -101,6 +104,21 @@ def demo_logins(session: Session) -> list[tuple[str, str]]:
     return sorted(((row.email, row.role) for row in rows), key=lambda login: emails.index(login[0]))
 
 
+def _demo_structure(session: Session) -> None:
+    """The structure running the demo, with a logo drawn here (its SIRET is made up, with a right key)."""
+    logo = Image.new("RGBA", (240, 96), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(logo)
+    draw.ellipse((8, 8, 88, 88), fill=(46, 125, 50, 255))
+    draw.polygon([(48, 22), (72, 70), (24, 70)], fill=(255, 255, 255, 255))
+    draw.rectangle((104, 30, 228, 42), fill=(46, 125, 50, 255))
+    draw.rectangle((104, 54, 196, 66), fill=(120, 144, 156, 255))
+    png = io.BytesIO()
+    logo.save(png, "PNG")
+    save_structure(session, name="Ressourcerie de la Roseraie", siret="90000000100017",
+                   address="12 rue de la Roseraie", postcode="49000", city="Angers", phone="02 41 00 00 00",
+                   email="contact@roseraie.example.org", name_on_labels=True, logo=png.getvalue())
+
+
 def build_demo(session: Session, *, item_count: int = 300, seed: int = 2026) -> list[tuple[str, str]]:
     """Create the demo on an empty database; returns (e-mail, role) of the demo accounts. Commits."""
     if session.scalar(sa.select(sa.func.count()).select_from(User)):
@@ -116,6 +134,7 @@ def build_demo(session: Session, *, item_count: int = 300, seed: int = 2026) -> 
     session.add_all([*organisations.values(), *territories.values(), *points.values()])
     session.add_all(Container(name=name, tare_kg=Decimal(tare)) for name, tare in CONTAINERS)
     session.commit()
+    _demo_structure(session)
 
     logins = []
     for email, name, role, organisation in USERS:

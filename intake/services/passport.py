@@ -10,9 +10,11 @@ from sqlalchemy.orm import Session
 from ..models import Item, Sale
 from .outcomes import latest_outcome, sale_warranty_until
 from .status import release_state
+from .structure import Identity
 
 PASSPORT_FIELDS = ("code", "category", "icon", "brand", "model", "stage", "second_life", "checks_passed_on",
-                   "data_erased_on", "erasure_level", "warranty_until", "refurbished", "contact")
+                   "data_erased_on", "erasure_level", "warranty_until", "refurbished", "structure", "contact",
+                   "logo_version")
 
 # What the public is told of where the item stands: the truth for every status (a test walks them all).
 # Only a sold or handed-over item is said to live a second life.
@@ -24,7 +26,8 @@ PUBLIC_STAGES = {
 SECOND_LIFE_STAGES = ("sold", "handed_over")
 
 
-def passport(session: Session, item: Item, contact: str | None) -> dict:
+def passport(session: Session, item: Item, structure: Identity | None) -> dict:
+    """The passport's fields (PASSPORT_FIELDS); ``structure`` is who looks after the item (services/structure.py)."""
     state = release_state(session, item)
     erasure = state.released_by
     warranty_until = None
@@ -50,7 +53,9 @@ def passport(session: Session, item: Item, contact: str | None) -> dict:
         "erasure_level": erasure.level if erasure else None,
         "warranty_until": warranty_until,
         "refurbished": refurbished,
-        "contact": contact,
+        "structure": structure.name if structure else None,
+        "contact": structure.contact if structure else None,
+        "logo_version": structure.logo_version if structure else None,
     }
 
 
