@@ -86,6 +86,20 @@ class Defaults:
     # Shown on the public item passport and the receipts: who to ask about an item.
     ORGANISATION_CONTACT = None  # e.g. "Ressourcerie de la Roseraie · 02 41 00 00 00 · contact@example.org"
 
+    # Indicators. The seed's partnerships aimed at 7 then 14 kg collected per inhabitant per year.
+    KG_PER_INHABITANT_TARGET = 14
+    # "Diversifier le partenariat": warn when one partner brings more than this share of the kg collected,
+    # or when the Herfindahl–Hirschman index of the partners' shares (in %, 0–10 000) is above this.
+    DEPENDENCY_SHARE_WARNING = 0.5
+    DEPENDENCY_HHI_WARNING = 2500
+    # A partner's effect: months before its start compared with as many months from its start on.
+    PARTNER_EFFECT_MONTHS = 6
+    # The waste register is kept this long (code de l'environnement R.541-43): younger lines cannot be deleted.
+    WASTE_REGISTER_RETENTION_YEARS = 3
+    # The ORDS export: who publishes the data (default: the structure's name) and the country (ISO 3166-1 alpha-3).
+    ORDS_DATA_PROVIDER = None
+    ORDS_COUNTRY = "FRA"
+
     # Stylesheets, scripts and JSON go out compressed. Not HTML: pages carry CSRF tokens next to
     # what users typed, which compression would expose to a length-guessing attack (BREACH).
     COMPRESS_MIMETYPES = ["text/css", "text/javascript", "application/javascript", "application/json",

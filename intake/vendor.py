@@ -13,7 +13,7 @@ import os
 from flask import Flask
 
 # package -> the file the pages load
-VENDOR_PACKAGES = {"qr-scanner": "qr-scanner.min.js"}
+VENDOR_PACKAGES = {"qr-scanner": "qr-scanner.min.js", "chart.js": "dist/chart.umd.min.js"}
 
 
 def vendor_folder(app: Flask) -> str:

@@ -99,6 +99,12 @@ VOCABULARY = {
         "passed": _l("Verified: passed"),
         "failed": _l("Verified: failed"),
     },
+    # What came of a repair attempt (ORDS repair_status), said by the technician.
+    "repair_outcome": {
+        "fixed": _l("Repaired"),
+        "repairable": _l("Repairable (more work needed)"),
+        "end_of_life": _l("End of life"),
+    },
     "sale_channel": {
         "shop": _l("Shop"),
         "online": _l("Online"),

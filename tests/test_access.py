@@ -87,6 +87,19 @@ GET_ROUTES = [
     ("/recycling/register.csv", "/recycling/register.csv", COORDINATOR_ONLY),
     ("/indicators", "/indicators", COORDINATOR_ONLY),
     ("/landlord-access", "/landlord-access", COORDINATOR_ONLY),
+    ("/indicators/<key>.csv", "/indicators/by_source.csv", COORDINATOR_ONLY),
+    ("/indicators/factors", "/indicators/factors", COORDINATOR_ONLY),
+    ("/partners/<int:organisation_id>/report", "/partners/{partner}/report", COORDINATOR_ONLY),
+    ("/partners/<int:organisation_id>/report.pdf", "/partners/{partner}/report.pdf", COORDINATOR_ONLY),
+    ("/results", "/results", EVERYONE),
+    ("/register", "/register", COORDINATOR_ONLY),
+    ("/register.csv", "/register.csv", COORDINATOR_ONLY),
+    ("/register.pdf", "/register.pdf", COORDINATOR_ONLY),
+    ("/register/<int:batch_id>", "/register/{recycling}", COORDINATOR_ONLY),
+    ("/exports", "/exports", COORDINATOR_ONLY),
+    ("/exports/items.csv", "/exports/items.csv", COORDINATOR_ONLY),
+    ("/exports/events.csv", "/exports/events.csv", COORDINATOR_ONLY),
+    ("/exports/ords.csv", "/exports/ords.csv", COORDINATOR_ONLY),
     ("/manifest.webmanifest", "/manifest.webmanifest", EVERYONE),
     ("/sw.js", "/sw.js", EVERYONE),
     ("/offline", "/offline", EVERYONE),
@@ -132,6 +145,9 @@ POST_ROUTES = [
     ("/recycling/<int:batch_id>/all", "/recycling/{recycling}/all"),
     ("/recycling/<int:batch_id>/remove/<code>", "/recycling/{recycling}/remove/{code}"),
     ("/recycling/<int:batch_id>/close", "/recycling/{recycling}/close"),
+    ("/indicators/factors", "/indicators/factors"),
+    ("/register/<int:batch_id>", "/register/{recycling}"),
+    ("/register/<int:batch_id>/delete", "/register/{recycling}/delete"),
 ]
 POST_FORBIDDEN = {
     "/intake": {"landlord"},
@@ -163,6 +179,9 @@ POST_FORBIDDEN = {
     "/recycling/<int:batch_id>/all": {"volunteer", "landlord"},
     "/recycling/<int:batch_id>/remove/<code>": {"volunteer", "landlord"},
     "/recycling/<int:batch_id>/close": {"volunteer", "technician", "landlord"},
+    "/indicators/factors": {"volunteer", "technician", "landlord"},
+    "/register/<int:batch_id>": {"volunteer", "technician", "landlord"},
+    "/register/<int:batch_id>/delete": {"volunteer", "technician", "landlord"},
 }
 
 
@@ -179,7 +198,8 @@ def ids(app, world):
         db.session.commit()
         batch = open_batch(db.session, user=user(world, "technician"), eco_organism_id=eco.id,
                            pickup_on=date(2026, 11, 30), stream="small", waste_code="20 01 36")
-        return {"handover": handover.id, "session": planned.id, "sale": sale.id, "recycling": batch.id}
+        return {"handover": handover.id, "session": planned.id, "sale": sale.id, "recycling": batch.id,
+                "partner": world.partner_id}
 
 
 @pytest.fixture

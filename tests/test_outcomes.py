@@ -17,7 +17,8 @@ from intake.models.item import STATUSES
 from intake.models import AccompanimentSession, Handover, Item, ItemEvent, LandlordAccess, Organisation, Sale, TenantIdentity
 from intake.services.accounts import create_user, issue_token
 from intake.services.code_register import reserve_codes
-from intake.services.indicators import outcomes_by_kind
+from intake.services.reporting.dashboard import destinations
+from intake.services.reporting.filters import Filters, year_period
 from intake.services.outcomes import Acceptance, plan_session, record_return, record_sale
 from intake.services.status import change_status
 
@@ -475,9 +476,10 @@ def test_indicators_count_outcomes_returns_and_sources(app, client, auth, world,
     auth.login_as("coordinator")
     page = client.get(f"/indicators?year={year}").get_data(as_text=True)
     with app.app_context():
-        figures = outcomes_by_kind(db.session, year)
-    assert figures["sold"]["items"] == 1 and figures["handed_over"]["items"] == 2
-    assert figures["returned"]["items"] == 2  # returned after the sale, then after the handover
+        tables, totals = destinations(db.session, Filters(*year_period(year)))
+    where = {row[0]: row[1] for row in tables[0].rows}
+    assert where["Vendu"] == 1 and where["Remis"] == 2
+    assert totals.returned_items == 2  # returned after the sale, then after the handover
     assert "Orange" in page and "Particulier" in page
 
 

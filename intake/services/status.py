@@ -55,6 +55,9 @@ MAY_MOVE_TO: dict[str, set[str]] = {
 # ORDS 0.3 repair barriers, for items given up.
 REPAIR_BARRIERS = ("Spare parts not available", "Spare parts too expensive", "No way to open the product",
                    "Repair information not available", "Lack of equipment", "Item too worn out")
+# What the technician says came of a repair attempt (ORDS repair_status: Fixed, Repairable, End of life).
+REPAIR_OUTCOMES = ("fixed", "repairable", "end_of_life")
+MAX_PROBLEM_LENGTH = 500
 DEFAULT_CHECKLIST = ("Test fonctionnel complet",)
 DATA_MUST_BE_ERASED_BEFORE = ("ready", "sold", "handed_over")
 # Ends that need their own record: the sale (price, channel), the handover (landlord, tenant
@@ -89,6 +92,8 @@ class Work:
     parts: str | None = None
     barrier: str | None = None
     reason: str | None = None  # why a sold or handed-over item came back (RETURN_REASONS)
+    repair_outcome: str | None = None  # REPAIR_OUTCOMES
+    problem: str | None = None  # the fault found, for the ORDS export (no personal data)
 
 
 def allowed_transitions(status: str, role: str) -> list[str]:
@@ -186,6 +191,11 @@ def change_status(session: Session, item: Item, target: str, *, user: User, work
         raise TransitionRefused(NEEDS_OUTCOME[target], allowed=allowed, current=origin)
     if work.barrier is not None and work.barrier not in REPAIR_BARRIERS:
         raise TransitionRefused(_l("Unknown repair barrier."), status=422)
+    if work.repair_outcome is not None and work.repair_outcome not in REPAIR_OUTCOMES:
+        raise TransitionRefused(_l("Unknown repair outcome."), status=422)
+    if work.problem is not None and len(work.problem) > MAX_PROBLEM_LENGTH:
+        raise TransitionRefused(_l("Describe the problem in at most %(count)s characters.",
+                                   count=MAX_PROBLEM_LENGTH), status=422)
     if target == "returned" and work.reason not in RETURN_REASONS:
         raise TransitionRefused(_l("Say why the item came back."), status=422)
 
@@ -199,7 +209,9 @@ def change_status(session: Session, item: Item, target: str, *, user: User, work
         session.rollback()
         session.refresh(item)
         raise _moved(item, user)
-    data = {key: value for key, value in (("barrier", work.barrier), ("reason", work.reason)) if value} or None
+    data = {key: value for key, value in (("barrier", work.barrier), ("reason", work.reason),
+                                          ("repair_outcome", work.repair_outcome), ("problem", work.problem))
+            if value} or None
     event = ItemEvent(item_id=item.id, kind="status", from_status=origin, to_status=target, note=work.note or None,
                       minutes=work.minutes, parts=work.parts or None, data=data, user_id=user.id,
                       collection_point_id=collection_point_id, at=now)

@@ -25,6 +25,9 @@ class TransitionForm(WorkFields):
     seen_status = HiddenField()
     barrier = SelectField(_l("Why it cannot be repaired"), default="",
                           choices=[SelectChoice("", "—")] + choices("barrier"))
+    repair_outcome = SelectField(_l("Repair outcome"), default="",
+                                 choices=[SelectChoice("", "—")] + choices("repair_outcome"))
+    problem = StringField(_l("Problem found"), validators=[Optional(), Length(max=500)])
 
 
 class ChecklistForm(WorkFields):

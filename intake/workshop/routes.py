@@ -42,6 +42,7 @@ def workshop_context(item: Item) -> dict:
         "moves": [SelectChoice(target, term("status", target)) for target in allowed
                   if target not in machine.HAS_ITS_OWN_FORM],
         "barriers": [(code, term("barrier", code)) for code in machine.REPAIR_BARRIERS],
+        "repair_outcomes": [(code, term("repair_outcome", code)) for code in machine.REPAIR_OUTCOMES],
         "latest_checklist": state.checklist if state else None,
         "erasures": state.erasures if state else [],
         "ready_problems": machine.readiness_problems(state, item, "ready") if "ready" in allowed else [],
@@ -71,7 +72,8 @@ def change_status(code: str):
         flash(_("Choose where the item goes."), "error")
         return redirect(url_for("items.show", code=item.code))
     point = current_point()
-    work = machine.Work(form.note.data, form.minutes.data, form.parts.data, form.barrier.data or None)
+    work = machine.Work(form.note.data, form.minutes.data, form.parts.data, form.barrier.data or None,
+                        repair_outcome=form.repair_outcome.data or None, problem=(form.problem.data or "").strip() or None)
     try:
         machine.change_status(db.session, item, form.to.data, user=current_user, work=work,
                               seen_status=form.seen_status.data or None,

@@ -1,0 +1,565 @@
+"""The coordinators' dashboard: every figure in items and kg (and € for sales), from grouped queries.
+
+Each section runs a few aggregate queries and returns its tables; the CSV of a chart runs its section
+again with the same filters, so the file holds exactly what the chart shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from ...clock import local_date, local_today, now_utc
+from ...models import (AccompanimentSession, Category, CollectionPoint, Handover, Item, ItemEvent, Organisation,
+                       RecyclingBatch, Sale, Territory, WasteShipment)
+from ...vocabulary import term
+from .filters import (Filters, day_in, item_scope, moment_in, month_of_day, month_of_moment, months_between,
+                      received_in, years_covered)
+from .impact import factors_by_category
+from .tables import Column, Table, kg, money, share
+
+SECOND_LIFE = ("sold", "handed_over")
+ENDED_OTHERWISE = ("to_recycle", "recycled", "dismantled")
+# Statuses an item waits in: the stock on hand.
+IN_STOCK = ("received", "diagnosing", "repairing", "ready", "returned", "to_recycle")
+GOOD_GRADES = ("A", "B")  # reusable as is, or after a repair: the "quality" of what a source brings
+
+
+def _source_names(session: Session) -> dict:
+    names = dict(session.execute(sa.select(Organisation.id, Organisation.name)).all())
+    names[None] = str(_l("Private donors"))
+    return names
+
+
+def _month_label(month: date) -> str:
+    return month.strftime("%Y-%m")
+
+
+# ---------------------------------------------------------------------------------------------- collected
+
+@dataclass
+class Dependency:
+    largest_source: str | None
+    largest_share: Decimal | None  # of the kg collected, partners only (private donors are many people)
+    hhi: int | None  # Herfindahl–Hirschman index of the partners' shares in %, 0 to 10 000
+    share_warning: bool
+    hhi_warning: bool
+
+
+def collected(session: Session, filters: Filters) -> tuple[list[Table], Dependency]:
+    """What came in: per source (with each source's reuse rate), per category, per month, per territory and
+    zone type (kg per inhabitant per year), and the dependency on the largest partner."""
+    names = _source_names(session)
+    by_source_status_point = session.execute(
+        sa.select(Item.source_id, Item.status, Item.collection_point_id, sa.func.count(Item.id),
+                  sa.func.sum(Item.weight_kg))
+        .where(*received_in(filters)).group_by(Item.source_id, Item.status, Item.collection_point_id)).all()
+
+    sources: dict = {}
+    for source_id, status, _point, count, weight in by_source_status_point:
+        entry = sources.setdefault(source_id, {"items": 0, "kg": Decimal(0), "life": [0, Decimal(0)],
+                                               "ended": [0, Decimal(0)]})
+        entry["items"] += count
+        entry["kg"] += kg(weight)
+        if status in SECOND_LIFE:
+            entry["life"][0] += count
+            entry["life"][1] += kg(weight)
+        elif status in ENDED_OTHERWISE:
+            entry["ended"][0] += count
+            entry["ended"][1] += kg(weight)
+    total_kg = sum((entry["kg"] for entry in sources.values()), Decimal(0))
+    ordered = sorted(sources.items(), key=lambda pair: (-pair[1]["kg"], names.get(pair[0], "")))
+    by_source = Table("by_source", _l("Collected per supply source"), [
+        Column("source", _l("Source")), Column("items", _l("Items"), "items"), Column("kg", _l("Weight"), "kg"),
+        Column("share", _l("Share of the weight"), "share")],
+        [[names.get(source_id, "?"), entry["items"], entry["kg"], share(entry["kg"], total_kg)]
+         for source_id, entry in ordered], chart="hbar", series=("kg",))
+    reuse = Table("reuse_by_source", _l("Reuse rate of each source"), [
+        Column("source", _l("Source")), Column("items", _l("Collected"), "items"),
+        Column("life_items", _l("Second life (sold, handed over)"), "items"),
+        Column("ended_items", _l("Recycled or dismantled"), "items"),
+        Column("waiting_items", _l("Still in the workshop"), "items"),
+        Column("rate_items", _l("Reuse rate (items)"), "share"), Column("rate_kg", _l("Reuse rate (kg)"), "share")],
+        [[names.get(source_id, "?"), entry["items"], entry["life"][0], entry["ended"][0],
+          entry["items"] - entry["life"][0] - entry["ended"][0],
+          share(entry["life"][0], entry["life"][0] + entry["ended"][0]),
+          share(entry["life"][1], entry["life"][1] + entry["ended"][1])] for source_id, entry in ordered],
+        chart="hbar", series=("rate_items",),
+        note=_l("Of the items collected in the period that have reached an end: the share sold or handed over. "
+                "Items still in the workshop are not counted yet."))
+
+    partners = [(source_id, entry["kg"]) for source_id, entry in ordered if source_id is not None]
+    config = current_app.config
+    if partners and total_kg:
+        largest_id, largest_kg = partners[0]
+        largest_share = share(largest_kg, total_kg)
+        hhi = round(sum((Decimal(100) * weight / total_kg) ** 2 for _, weight in partners))
+        dependency = Dependency(names[largest_id], largest_share, hhi,
+                                largest_share > Decimal(str(config["DEPENDENCY_SHARE_WARNING"])),
+                                hhi > config["DEPENDENCY_HHI_WARNING"])
+    else:
+        dependency = Dependency(None, None, None, False, False)
+
+    per_point: dict = {}
+    for _source, _status, point_id, count, weight in by_source_status_point:
+        figures = per_point.setdefault(point_id, [0, Decimal(0)])
+        figures[0] += count
+        figures[1] += kg(weight)
+    tables = [by_source, reuse, *_per_inhabitant(session, filters, per_point)]
+    tables.insert(2, _by_category(session, filters))
+    tables.insert(3, _by_month(session, filters))
+    return tables, dependency
+
+
+def _by_category(session: Session, filters: Filters) -> Table:
+    rows = session.execute(
+        sa.select(Category.name, Category.family, sa.func.count(Item.id), sa.func.sum(Item.weight_kg))
+        .join(Category, Item.category_id == Category.id).where(*received_in(filters))
+        .group_by(Category.name, Category.family).order_by(sa.func.sum(Item.weight_kg).desc(), Category.name)).all()
+    return Table("by_category", _l("Collected per category"), [
+        Column("category", _l("Category")), Column("family", _l("Family")), Column("items", _l("Items"), "items"),
+        Column("kg", _l("Weight"), "kg")],
+        [[name, str(term("family", family)), count, kg(weight)] for name, family, count, weight in rows],
+        chart="hbar", series=("kg",))
+
+
+def _by_month(session: Session, filters: Filters) -> Table:
+    months = months_between(filters.start, filters.end)
+    bucket = month_of_moment(Item.created_at, months).label("month")
+    good = Item.grade.in_(GOOD_GRADES)
+    rows = session.execute(
+        sa.select(bucket, sa.func.count(Item.id), sa.func.sum(Item.weight_kg),
+                  sa.func.sum(sa.case((good, 1), else_=0)))
+        .where(*received_in(filters)).group_by(bucket)).all()
+    found = {row[0]: row for row in rows}
+    table_rows = []
+    for index, month in enumerate(months):
+        _, count, weight, good_items = found.get(index, (index, 0, 0, 0))
+        table_rows.append([_month_label(month), count, kg(weight), share(good_items or 0, count)])
+    return Table("by_month", _l("Collected per month"), [
+        Column("month", _l("Month")), Column("items", _l("Items"), "items"), Column("kg", _l("Weight"), "kg"),
+        Column("quality", _l("Graded A or B"), "share")], table_rows, chart="line", series=("kg", "items"))
+
+
+def _per_inhabitant(session: Session, filters: Filters, per_point: dict) -> list[Table]:
+    """kg collected per inhabitant per year, per territory and per zone type, against the target."""
+    today = local_today()
+    last_day = min(filters.end, today)
+    years = years_covered(filters.start, last_day) if last_day >= filters.start else 0
+    target = Decimal(str(current_app.config["KG_PER_INHABITANT_TARGET"]))
+    territory_of = dict(session.execute(sa.select(CollectionPoint.id, CollectionPoint.territory_id)).all())
+    territories = session.execute(sa.select(Territory.id, Territory.name, Territory.zone_type, Territory.population)
+                                  .order_by(Territory.name)).all()
+    collected_in: dict = {}
+    for point_id, (count, weight) in per_point.items():
+        territory_id = territory_of.get(point_id)
+        figures = collected_in.setdefault(territory_id, [0, Decimal(0)])
+        figures[0] += count
+        figures[1] += weight
+
+    def per_year(weight: Decimal, population: int):
+        if not population or not years:
+            return None
+        return (weight / population / Decimal(str(years))).quantize(Decimal("0.001"))
+
+    rows, zones = [], {}
+    for territory_id, name, zone_type, population in territories:
+        count, weight = collected_in.get(territory_id, (0, Decimal(0)))
+        if filters.territory_id not in (None, territory_id) or filters.zone_type not in (None, zone_type):
+            continue
+        rows.append([name, str(term("zone_type", zone_type)), population, count, weight, per_year(weight, population),
+                     target])
+        zone = zones.setdefault(zone_type, [0, 0, Decimal(0)])
+        zone[0] += population
+        zone[1] += count
+        zone[2] += weight
+    columns = [Column("population", _l("Inhabitants"), "number"), Column("items", _l("Items"), "items"),
+               Column("kg", _l("Weight"), "kg"), Column("per_inhabitant", _l("kg per inhabitant per year"), "number"),
+               Column("target", _l("Target"), "number")]
+    note = _l("The period's kg per inhabitant, annualised: divided by the years the period covers up to today "
+              "(%(years)s; a whole calendar year is 1). Items from collection points without a territory are "
+              "not counted here.", years=f"{years:.3f}")
+    return [
+        Table("per_territory", _l("Collection per inhabitant, per territory"),
+              [Column("territory", _l("Territory")), Column("zone", _l("Zone type")), *columns], rows,
+              chart="hbar", series=("per_inhabitant", "target"), note=note),
+        Table("per_zone", _l("Collection per inhabitant, per zone type"),
+              [Column("zone", _l("Zone type")), *columns],
+              [[str(term("zone_type", zone_type)), population, count, weight, per_year(weight, population), target]
+               for zone_type, (population, count, weight) in sorted(zones.items())],
+              chart="bar", series=("per_inhabitant", "target"), note=note),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------- where it went
+
+def recycled_weight(batches):
+    """The one rule for recycled weight, as a column over Item joined to RecyclingBatch and the returned
+    subquery: an item's logged weight, scaled so that the items of a batch weighed at pickup add up to the
+    measured weight (what actually left); for a batch not weighed, the logged weights. ``batches``: a
+    select of the batches' ids."""
+    logged = (sa.select(Item.recycling_batch_id.label("batch_id"), sa.func.sum(Item.weight_kg).label("logged"))
+              .where(Item.recycling_batch_id.in_(batches)).group_by(Item.recycling_batch_id).subquery())
+    factor = sa.case((RecyclingBatch.weighed_kg.is_(None), 1.0),
+                     else_=sa.cast(RecyclingBatch.weighed_kg, sa.Float) / sa.cast(logged.c.logged, sa.Float))
+    return logged, sa.cast(Item.weight_kg, sa.Float) * factor
+
+
+def _recycled_rows(session: Session, filters: Filters, months: list[date]):
+    closed_in_period = sa.and_(RecyclingBatch.state == "closed", day_in(RecyclingBatch.pickup_on, filters))
+    logged, weight = recycled_weight(sa.select(RecyclingBatch.id).where(closed_in_period))
+    final = sa.func.coalesce(WasteShipment.treatment_code.like("D%"), False)
+    bucket = month_of_day(RecyclingBatch.pickup_on, months)
+    return session.execute(
+        sa.select(bucket, Item.category_id, final, sa.func.count(Item.id), sa.func.sum(weight))
+        .join(RecyclingBatch, Item.recycling_batch_id == RecyclingBatch.id)
+        .join(logged, logged.c.batch_id == RecyclingBatch.id)
+        .outerjoin(WasteShipment, WasteShipment.batch_id == RecyclingBatch.id)
+        .where(closed_in_period, *item_scope(filters))
+        .group_by(bucket, Item.category_id, final)).all()
+
+
+@dataclass
+class Totals:
+    reused_items: int
+    reused_kg: Decimal
+    revenue: Decimal
+    co2e_kg: Decimal | None  # None when no reused category has a factor
+    kg_without_factor: Decimal
+    returned_items: int
+
+
+def destinations(session: Session, filters: Filters) -> tuple[list[Table], Totals]:
+    """Where items went in the period: reused (sold, handed over), recycled, dismantled for parts, final
+    waste; sales per category and channel; handovers per landlord with training; the impact."""
+    months = months_between(filters.start, filters.end)
+    categories = {row.id: row for row in session.execute(sa.select(Category.id, Category.name))}
+    sale_month = month_of_day(Sale.sold_on, months)
+    sales = session.execute(
+        sa.select(sale_month, Item.category_id, Sale.channel, sa.func.count(Sale.id), sa.func.sum(Item.weight_kg),
+                  sa.func.sum(Sale.price))
+        .join(Item, Sale.item_id == Item.id).where(day_in(Sale.sold_on, filters), *item_scope(filters))
+        .group_by(sale_month, Item.category_id, Sale.channel)).all()
+    handover_month = month_of_day(Handover.handed_on, months)
+    handovers = session.execute(
+        sa.select(handover_month, Item.category_id, Handover.landlord_id, sa.func.count(Handover.id),
+                  sa.func.sum(Item.weight_kg))
+        .join(Item, Handover.item_id == Item.id).where(day_in(Handover.handed_on, filters), *item_scope(filters))
+        .group_by(handover_month, Item.category_id, Handover.landlord_id)).all()
+    recycled = _recycled_rows(session, filters, months)
+    dismantled_month = month_of_moment(ItemEvent.at, months)
+    dismantled = session.execute(
+        sa.select(dismantled_month, Item.category_id, sa.func.count(ItemEvent.id), sa.func.sum(Item.weight_kg))
+        .join(Item, ItemEvent.item_id == Item.id)
+        .where(ItemEvent.to_status == "dismantled", moment_in(ItemEvent.at, filters), *item_scope(filters))
+        .group_by(dismantled_month, Item.category_id)).all()
+    returned = session.scalar(
+        sa.select(sa.func.count(ItemEvent.id)).join(Item, ItemEvent.item_id == Item.id)
+        .where(ItemEvent.to_status == "returned", moment_in(ItemEvent.at, filters), *item_scope(filters)))
+
+    kinds = ("sold", "handed_over", "recycled", "final_waste", "dismantled")
+    per_month = {index: {kind: [0, Decimal(0)] for kind in kinds} for index in range(len(months))}
+
+    def add(index, kind, count, weight):
+        per_month[index][kind][0] += count
+        per_month[index][kind][1] += kg(weight)
+
+    for index, _category, _channel, count, weight, _price in sales:
+        add(index, "sold", count, weight)
+    for index, _category, _landlord, count, weight in handovers:
+        add(index, "handed_over", count, weight)
+    for index, _category, final, count, weight in recycled:
+        add(index, "final_waste" if final else "recycled", count, weight)
+    for index, _category, count, weight in dismantled:
+        add(index, "dismantled", count, weight)
+    totals = {kind: [sum(per_month[i][kind][0] for i in per_month), sum((per_month[i][kind][1] for i in per_month),
+                                                                          Decimal(0))] for kind in kinds}
+    names = {"sold": _l("Sold"), "handed_over": _l("Handed over"), "recycled": _l("Recycled"),
+             "final_waste": _l("Final waste (disposal)"), "dismantled": _l("Dismantled for parts")}
+    left_kg = sum((totals[kind][1] for kind in kinds), Decimal(0))
+    destination = Table("destinations", _l("Where items went"), [
+        Column("destination", _l("Destination")), Column("items", _l("Items"), "items"),
+        Column("kg", _l("Weight"), "kg"), Column("share", _l("Share of the weight that left"), "share")],
+        [[str(names[kind]), totals[kind][0], totals[kind][1], share(totals[kind][1], left_kg)] for kind in kinds],
+        chart="bar", series=("kg",),
+        note=_l("Reuse by repair is sold plus handed over. Recycled and final waste are the closed batches picked "
+                "up in the period, at their weight measured at pickup where they were weighed; final waste is "
+                "a batch whose treatment code is a disposal (D1 to D15)."))
+    stacked = Table("destinations_by_month", _l("Reuse, recycling and parts, per month (kg)"), [
+        Column("month", _l("Month")),
+        Column("reused", _l("Reused (sold, handed over)"), "kg"), Column("recycled", _l("Recycled"), "kg"),
+        Column("dismantled", _l("Dismantled for parts"), "kg"), Column("final_waste", _l("Final waste"), "kg")],
+        [[_month_label(month), per_month[i]["sold"][1] + per_month[i]["handed_over"][1], per_month[i]["recycled"][1],
+          per_month[i]["dismantled"][1], per_month[i]["final_waste"][1]] for i, month in enumerate(months)],
+        chart="stacked", series=("reused", "recycled", "dismantled", "final_waste"))
+
+    by_category: dict = {}
+    by_channel: dict = {}
+    reused_by_category: dict = {}
+    for _index, category_id, channel, count, weight, price in sales:
+        for key, bucket in ((category_id, by_category), (channel, by_channel)):
+            entry = bucket.setdefault(key, [0, Decimal(0), Decimal(0)])
+            entry[0] += count
+            entry[1] += kg(weight)
+            entry[2] += money(price)
+        reused_by_category[category_id] = reused_by_category.get(category_id, Decimal(0)) + kg(weight)
+    for _index, category_id, _landlord, _count, weight in handovers:
+        reused_by_category[category_id] = reused_by_category.get(category_id, Decimal(0)) + kg(weight)
+    sale_columns = [Column("items", _l("Items"), "items"), Column("kg", _l("Weight"), "kg"),
+                    Column("revenue", _l("Revenue"), "money")]
+    sales_by_category = Table("sales_by_category", _l("Sold, per category"),
+                              [Column("category", _l("Category")), *sale_columns],
+                              sorted([[categories[cid].name, *values] for cid, values in by_category.items()],
+                                     key=lambda row: (-row[3], row[0])), chart="hbar", series=("revenue",))
+    sales_by_channel = Table("sales_by_channel", _l("Sold, per channel"),
+                             [Column("channel", _l("Channel")), *sale_columns],
+                             sorted([[str(term("sale_channel", channel)), *values]
+                                     for channel, values in by_channel.items()], key=lambda row: (-row[3], row[0])),
+                             chart="bar", series=("revenue",))
+
+    landlords = _handovers_by_landlord(session, filters, handovers)
+    impact, co2e, without_factor = _impact(session, categories, reused_by_category)
+    total = Totals(totals["sold"][0] + totals["handed_over"][0], totals["sold"][1] + totals["handed_over"][1],
+                   sum((values[2] for values in by_channel.values()), Decimal(0)), co2e, without_factor, returned or 0)
+    return [destination, stacked, sales_by_category, sales_by_channel, landlords, impact], total
+
+
+def _handovers_by_landlord(session: Session, filters: Filters, handovers) -> Table:
+    names = _source_names(session)
+    sessions = dict((row[0], row[1:]) for row in session.execute(
+        sa.select(Handover.landlord_id, sa.func.count(AccompanimentSession.id),
+                  sa.func.count(AccompanimentSession.attended_on))
+        .join(AccompanimentSession, AccompanimentSession.handover_id == Handover.id)
+        .join(Item, Handover.item_id == Item.id)
+        .where(day_in(Handover.handed_on, filters), *item_scope(filters)).group_by(Handover.landlord_id)))
+    per_landlord: dict = {}
+    for _index, _category, landlord_id, count, weight in handovers:
+        entry = per_landlord.setdefault(landlord_id, [0, Decimal(0)])
+        entry[0] += count
+        entry[1] += kg(weight)
+    rows = [[names.get(landlord_id, "?"), count, weight, *sessions.get(landlord_id, (0, 0))]
+            for landlord_id, (count, weight) in per_landlord.items()]
+    return Table("handovers_by_landlord", _l("Handed over, per landlord"), [
+        Column("landlord", _l("Landlord")), Column("items", _l("Items"), "items"), Column("kg", _l("Weight"), "kg"),
+        Column("planned", _l("Training sessions planned"), "number"),
+        Column("attended", _l("Training sessions attended"), "number")],
+        sorted(rows, key=lambda row: (-row[1], row[0])), chart="bar", series=("items", "planned", "attended"))
+
+
+def _impact(session: Session, categories: dict, reused_by_category: dict):
+    factors = factors_by_category(session)
+    rows, co2e, without = [], Decimal(0), Decimal(0)
+    for category_id, weight in sorted(reused_by_category.items(), key=lambda pair: -pair[1]):
+        factor = factors.get(category_id)
+        avoided = (weight * factor.kg_co2e_per_kg).quantize(Decimal("0.1")) if factor else None
+        if factor:
+            co2e += avoided
+        else:
+            without += weight
+        rows.append([categories[category_id].name, weight, factor.kg_co2e_per_kg if factor else None, avoided,
+                     factor.source if factor else None])
+    table = Table("impact", _l("Impact of reuse"), [
+        Column("category", _l("Category")), Column("kg", _l("Diverted from waste by reuse"), "kg"),
+        Column("factor", _l("Factor (kg CO₂e per kg)"), "number"), Column("co2e", _l("CO₂e avoided"), "co2e"),
+        Column("source", _l("Source of the factor"))], rows, chart="hbar", series=("co2e",),
+        note=_l("No CO₂e is shown for a category without a factor. Shipped factors assume every reused device "
+                "replaces a new one: an upper bound."))
+    return table, (co2e if any(row[3] is not None for row in rows) else None), without
+
+
+# ---------------------------------------------------------------------------------------------- stock, lead times
+
+AGE_BUCKETS = (30, 90, 180)
+
+
+def stock(session: Session, filters: Filters) -> Table:
+    """Items on hand now, per status and age since intake (the period does not apply: it is now)."""
+    now = now_utc()
+    age = sa.case(*[(Item.created_at >= now - timedelta(days=days), index) for index, days in enumerate(AGE_BUCKETS)],
+                  else_=len(AGE_BUCKETS))
+    rows = session.execute(
+        sa.select(Item.status, age, sa.func.count(Item.id), sa.func.sum(Item.weight_kg))
+        .where(Item.status.in_(IN_STOCK), *item_scope(filters)).group_by(Item.status, age)).all()
+    found = {(status, bucket): (count, kg(weight)) for status, bucket, count, weight in rows}
+    labels = [_l("under %(days)s days", days=AGE_BUCKETS[0])] + [
+        _l("%(low)s to %(high)s days", low=low, high=high) for low, high in zip(AGE_BUCKETS, AGE_BUCKETS[1:])] + [
+        _l("over %(days)s days", days=AGE_BUCKETS[-1])]
+    columns = [Column("status", _l("Status"))]
+    for index, label in enumerate(labels):
+        columns.append(Column(f"age{index}", label, "items"))
+    columns += [Column("items", _l("Items"), "items"), Column("kg", _l("Weight"), "kg")]
+    table_rows = []
+    for status in IN_STOCK:
+        counts = [found.get((status, index), (0, 0))[0] for index in range(len(labels))]
+        weight = sum((found.get((status, index), (0, Decimal(0)))[1] for index in range(len(labels))), Decimal(0))
+        table_rows.append([str(term("status", status)), *counts, sum(counts), weight])
+    return Table("stock", _l("Stock on hand, per status and age"), columns, table_rows, chart="stacked",
+                 series=tuple(f"age{index}" for index in range(len(labels))))
+
+
+def _days_between(later, earlier):
+    """Days from ``earlier`` to ``later`` as a number, in each database's own date arithmetic."""
+    if current_app.extensions["sqlalchemy"].engine.dialect.name == "sqlite":
+        return sa.func.julianday(later) - sa.func.julianday(earlier)
+    return sa.extract("epoch", later - earlier) / 86400.0
+
+
+def _percentiles(session: Session, durations) -> tuple[int, Decimal | None, Decimal | None]:
+    """Count, median and 90th percentile of a subquery's ``days`` (nearest rank: the value at rank
+    ⌈p·n⌉ of the sorted list), computed in the database with window functions."""
+    ranked = sa.select(durations.c.days,
+                       sa.func.row_number().over(order_by=durations.c.days).label("rank"),
+                       sa.func.count().over().label("n")).subquery()
+    median_rank = (ranked.c.n + 1) // 2  # ⌈n/2⌉ in integers
+    p90_rank = (ranked.c.n * 9 + 9) // 10  # ⌈9n/10⌉
+    n, median, p90 = session.execute(sa.select(
+        sa.func.max(ranked.c.n),
+        sa.func.max(sa.case((ranked.c.rank == median_rank, ranked.c.days))),
+        sa.func.max(sa.case((ranked.c.rank == p90_rank, ranked.c.days))))).one()
+
+    def days(value):
+        return None if value is None else Decimal(str(value)).quantize(Decimal("0.1"))
+    return n or 0, days(median), days(p90)
+
+
+def lead_times(session: Session, filters: Filters) -> Table:
+    """Days from intake to ready (items first ready in the period) and from ready to out (sold or handed
+    over in the period, from the latest ready before), median and 90th percentile."""
+    first_ready = sa.orm.aliased(ItemEvent, name="first_ready")
+    earlier = sa.orm.aliased(ItemEvent, name="earlier")
+    to_ready = (sa.select(_days_between(first_ready.at, Item.created_at).label("days"))
+                .join(Item, first_ready.item_id == Item.id)
+                .where(first_ready.to_status == "ready", moment_in(first_ready.at, filters), *item_scope(filters),
+                       ~sa.exists().where(earlier.item_id == first_ready.item_id, earlier.to_status == "ready",
+                                          earlier.id < first_ready.id))
+                .subquery())
+    out = sa.orm.aliased(ItemEvent, name="out_event")
+    ready = sa.orm.aliased(ItemEvent, name="ready_event")
+    latest_ready = (sa.select(sa.func.max(ready.at)).where(ready.item_id == out.item_id, ready.to_status == "ready",
+                                                          ready.id < out.id).scalar_subquery())
+    to_out = (sa.select(_days_between(out.at, latest_ready).label("days"))
+              .join(Item, out.item_id == Item.id)
+              .where(out.to_status.in_(SECOND_LIFE), moment_in(out.at, filters), *item_scope(filters))
+              .subquery())
+    rows = []
+    for label, durations in ((_l("Intake → ready"), to_ready), (_l("Ready → sold or handed over"), to_out)):
+        count, median, p90 = _percentiles(session, durations)
+        rows.append([str(label), count, median, p90])
+    return Table("lead_times", _l("Lead times"), [
+        Column("stage", _l("Stage")), Column("items", _l("Items"), "items"), Column("median", _l("Median"), "days"),
+        Column("p90", _l("90th percentile"), "days")], rows, chart="bar", series=("median", "p90"),
+        note=_l("Percentiles by nearest rank: the median is the value at rank ⌈n/2⌉ of the sorted durations."))
+
+
+# ---------------------------------------------------------------------------------------------- partner effect
+
+def _add_months(month: date, count: int) -> date:
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def partner_effect(session: Session, filters: Filters) -> Table:
+    """For each partner that started in the period: the monthly volume and quality of everything collected
+    (all sources, other filters applied) in the N months before its start month and from its start month on."""
+    window = current_app.config["PARTNER_EFFECT_MONTHS"]
+    # A partner without a start date started with its first item (one index seek per such partner).
+    first_item = (sa.select(sa.func.min(Item.created_at)).where(Item.source_id == Organisation.id)
+                  .correlate(Organisation).scalar_subquery())
+    starts = []
+    for name, since, first in session.execute(
+            sa.select(Organisation.name, Organisation.partner_since,
+                      sa.case((Organisation.partner_since.is_(None), first_item)))):
+        since = since or (local_date(first) if first is not None else None)
+        if since is not None and filters.start <= since <= filters.end:
+            starts.append((name, since))
+    today = local_today()
+    last_complete = _add_months(date(today.year, today.month, 1), -1)
+    columns = [Column("partner", _l("Partner")), Column("since", _l("Started on"), "date"),
+               Column("before_items", _l("Items per month before"), "number"),
+               Column("after_items", _l("Items per month after"), "number"),
+               Column("change_items", _l("Change (items)"), "share"),
+               Column("before_kg", _l("kg per month before"), "kg"), Column("after_kg", _l("kg per month after"), "kg"),
+               Column("before_quality", _l("Graded A or B before"), "share"),
+               Column("after_quality", _l("Graded A or B after"), "share")]
+    note = _l("All sources together, %(months)s months before the partner's start month against the months from "
+              "its start month on (%(months)s at most, complete months only).", months=window)
+    if not starts:
+        return Table("partner_effect", _l("A partner's effect"), columns, [], note=note)
+    first_month = _add_months(date(min(s for _, s in starts).year, min(s for _, s in starts).month, 1), -window)
+    last_month = min(_add_months(date(max(s for _, s in starts).year, max(s for _, s in starts).month, 1),
+                             window - 1), last_complete)
+    months = months_between(first_month, max(last_month, first_month))
+    scope = filters.but(start=first_month, end=_add_months(months[-1], 1) - timedelta(days=1), source=None)
+    bucket = month_of_moment(Item.created_at, months)
+    monthly = {row[0]: row[1:] for row in session.execute(
+        sa.select(bucket, sa.func.count(Item.id), sa.func.sum(Item.weight_kg),
+                  sa.func.sum(sa.case((Item.grade.in_(GOOD_GRADES), 1), else_=0)))
+        .where(*received_in(scope)).group_by(bucket))}
+    rows = []
+    for name, since in sorted(starts, key=lambda pair: pair[1]):
+        start_month = date(since.year, since.month, 1)
+        before = [m for m in months if _add_months(start_month, -window) <= m < start_month]
+        after = [m for m in months if start_month <= m <= min(_add_months(start_month, window - 1), last_complete)]
+
+        def sums(window_months):
+            items = sum(monthly.get(months.index(m), (0, 0, 0))[0] for m in window_months)
+            weight = sum((kg(monthly.get(months.index(m), (0, 0, 0))[1]) for m in window_months), Decimal(0))
+            good = sum(monthly.get(months.index(m), (0, 0, 0))[2] or 0 for m in window_months)
+            return items, weight, good
+
+        b_items, b_kg, b_good = sums(before)
+        a_items, a_kg, a_good = sums(after)
+        per = lambda total, count: (Decimal(total) / count).quantize(Decimal("0.1")) if count else None  # noqa: E731
+        before_items, after_items = per(b_items, len(before)), per(a_items, len(after))
+        rows.append([name, since, before_items, after_items,
+                     (share(after_items, before_items) - 1) if after_items is not None and before_items else None,
+                     per(b_kg, len(before)), per(a_kg, len(after)), share(b_good, b_items), share(a_good, a_items)])
+    return Table("partner_effect", _l("A partner's effect"), columns, rows, note=note)
+
+
+SECTIONS = {
+    "collected": ("by_source", "reuse_by_source", "by_category", "by_month", "per_territory", "per_zone"),
+    "destinations": ("destinations", "destinations_by_month", "sales_by_category", "sales_by_channel",
+                     "handovers_by_landlord", "impact"),
+    "stock": ("stock",),
+    "lead_times": ("lead_times",),
+    "partner_effect": ("partner_effect",),
+}
+
+
+def one_table(session: Session, filters: Filters, key: str) -> Table | None:
+    """One table of the dashboard (for its CSV), computed by its section alone."""
+    if key in SECTIONS["collected"]:
+        tables, _ = collected(session, filters)
+    elif key in SECTIONS["destinations"]:
+        tables, _ = destinations(session, filters)
+    elif key == "stock":
+        tables = [stock(session, filters)]
+    elif key == "lead_times":
+        tables = [lead_times(session, filters)]
+    elif key == "partner_effect":
+        tables = [partner_effect(session, filters)]
+    else:
+        return None
+    return next(table for table in tables if table.key == key)
+
+
+@dataclass
+class Dashboard:
+    tables: dict
+    dependency: Dependency
+    totals: Totals
+
+
+def dashboard(session: Session, filters: Filters) -> Dashboard:
+    collected_tables, dependency = collected(session, filters)
+    destination_tables, totals = destinations(session, filters)
+    tables = [*collected_tables, *destination_tables, stock(session, filters), lead_times(session, filters),
+              partner_effect(session, filters)]
+    return Dashboard({table.key: table for table in tables}, dependency, totals)

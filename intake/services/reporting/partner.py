@@ -1,0 +1,82 @@
+"""The partner report: what one partner brought over a period and what it became ("valorisation des
+partenaires"), with its effect on the whole collection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from ...models import Category, Item, Organisation, RecyclingBatch
+from ...vocabulary import term
+from .dashboard import SECOND_LIFE, partner_effect, recycled_weight
+from .filters import Filters, received_in
+from .tables import Column, Table, kg
+
+# What became of an item, from its status now.
+BECAME = (("sold", ("sold",)), ("handed_over", ("handed_over",)), ("recycled", ("recycled",)),
+          ("to_recycle", ("to_recycle",)), ("dismantled", ("dismantled",)),
+          ("in_workshop", ("received", "diagnosing", "repairing", "ready", "returned")))
+
+
+@dataclass
+class PartnerReport:
+    partner: Organisation
+    filters: Filters
+    items: int
+    kg: Decimal
+    reused_items: int
+    reused_kg: Decimal
+    became: Table
+    categories: Table
+    effect: list | None  # the partner's row of the partner effect, if it started within reach
+
+
+def partner_report(session: Session, partner: Organisation, filters: Filters) -> PartnerReport:
+    """Items the partner brought in the period (its other filters apply) and what each became by now.
+    Recycled kg follow the register's rule (the weight measured at pickup, shared by logged weight)."""
+    scope = filters.but(source=partner.id)
+    by_status = dict((status, (count, kg(weight))) for status, count, weight in session.execute(
+        sa.select(Item.status, sa.func.count(Item.id), sa.func.sum(Item.weight_kg))
+        .where(*received_in(scope)).group_by(Item.status)))
+    logged, weight = recycled_weight(sa.select(Item.recycling_batch_id).where(*received_in(scope)))
+    recycled = kg(session.scalar(
+        sa.select(sa.func.sum(weight)).select_from(Item)
+        .join(RecyclingBatch, Item.recycling_batch_id == RecyclingBatch.id)
+        .join(logged, logged.c.batch_id == RecyclingBatch.id)
+        .where(RecyclingBatch.state == "closed", Item.status == "recycled", *received_in(scope))))
+    rows = []
+    for key, statuses in BECAME:
+        count = sum(by_status.get(status, (0, 0))[0] for status in statuses)
+        weight_kg = sum((by_status.get(status, (0, Decimal(0)))[1] for status in statuses), Decimal(0))
+        rows.append([str(_became_name(key)), count, recycled if key == "recycled" else weight_kg])
+    items = sum(count for count, _ in by_status.values())
+    total_kg = sum((weight for _, weight in by_status.values()), Decimal(0))
+    reused = [by_status.get(status, (0, Decimal(0))) for status in SECOND_LIFE]
+    became = Table("became", _l("What it became"), [Column("became", _l("Now")), Column("items", _l("Items"), "items"),
+                                                    Column("kg", _l("Weight"), "kg")], rows, chart="hbar",
+                   series=("items",))
+    category_rows = session.execute(
+        sa.select(Category.name, sa.func.count(Item.id), sa.func.sum(Item.weight_kg))
+        .join(Category, Item.category_id == Category.id).where(*received_in(scope))
+        .group_by(Category.name).order_by(sa.func.count(Item.id).desc(), Category.name)).all()
+    categories = Table("brought", _l("What it brought"), [
+        Column("category", _l("Category")), Column("items", _l("Items"), "items"), Column("kg", _l("Weight"), "kg")],
+        [[name, count, kg(weight)] for name, count, weight in category_rows])
+    effect = partner_effect(session, filters.but(source=None))
+    mine = next((row for row in effect.rows if row[0] == partner.name), None)
+    return PartnerReport(partner, filters, items, total_kg, sum(count for count, _ in reused),
+                         sum((weight for _, weight in reused), Decimal(0)), became, categories,
+                         [effect.columns, mine] if mine else None)
+
+
+def _became_name(key: str):
+    return {"in_workshop": _l("Still in the workshop")}.get(key) or term("status", key)
+
+
+def report_period_label(start: date, end: date) -> str:
+    return f"{start.isoformat()} – {end.isoformat()}"

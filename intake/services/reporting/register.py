@@ -1,0 +1,182 @@
+"""The waste register (code de l'environnement R.541-43; arrêté du 31 mai 2021, art. 2, "déchets sortants"):
+one line per batch handed over, oldest first, quantities in tonnes as the arrêté asks (kg beside); kept at
+least WASTE_REGISTER_RETENTION_YEARS: a younger line cannot be deleted."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from ...clock import local_today
+from ...models import Category, CollectionPoint, Item, Organisation, RecyclingBatch, WasteShipment
+from .tables import Column, Table, kg
+
+# Directive 2008/98/CE, annexes I (D1–D15, disposal) and II (R1–R13, recovery).
+TREATMENT_CODE = re.compile(r"^(R(1[0-3]|[1-9])|D(1[0-5]|[1-9]))$")
+
+
+def register_columns() -> list[Column]:
+    """Every field of the arrêté's register of outgoing waste, in its order."""
+    return [
+        Column("shipped_on", _l("Shipping date"), "date"),
+        Column("usual_name", _l("Usual name of the waste")),
+        Column("waste_code", _l("Waste code (R.541-7)")),
+        Column("hazardous", _l("Hazardous waste")),
+        Column("pop", _l("Contains persistent organic pollutants (POP)")),
+        Column("tonnes", _l("Quantity"), "tonnes"),
+        Column("kg", _l("Quantity"), "kg"),
+        Column("weighed", _l("Weighed at pickup")),
+        Column("slip", _l("Tracking slip number")),
+        Column("producer", _l("Shipper (name)")),
+        Column("producer_siret", _l("Shipper's SIRET")),
+        Column("producer_address", _l("Shipper's address")),
+        Column("pickup_points", _l("Where the waste was taken from")),
+        Column("eco_organism", _l("Eco-organism (name)")),
+        Column("eco_organism_siren", _l("Eco-organism's SIREN")),
+        Column("destination", _l("Destination facility (name)")),
+        Column("destination_siret", _l("Destination's SIRET")),
+        Column("destination_address", _l("Destination's address")),
+        Column("treatment_code", _l("Treatment code (R/D)")),
+        Column("carrier", _l("Carrier (name)")),
+        Column("carrier_siren", _l("Carrier's SIREN")),
+        Column("carrier_address", _l("Carrier's address")),
+        Column("carrier_receipt", _l("Carrier's receipt number")),
+        Column("items", _l("Items"), "items"),
+    ]
+
+
+@dataclass(frozen=True)
+class Shipper:
+    name: str | None
+    siret: str | None
+    address: str | None
+
+
+def register(session: Session, start: date, end: date, shipper: Shipper) -> Table:
+    """The register's lines for batches picked up from ``start`` to ``end``: three queries whatever their
+    number (the batches with their details, then per batch its categories and its collection points)."""
+    batches = session.execute(
+        sa.select(RecyclingBatch, Organisation.name, Organisation.siren, WasteShipment)
+        .join(Organisation, RecyclingBatch.eco_organism_id == Organisation.id)
+        .outerjoin(WasteShipment, WasteShipment.batch_id == RecyclingBatch.id)
+        .where(RecyclingBatch.state == "closed", RecyclingBatch.pickup_on >= start, RecyclingBatch.pickup_on <= end)
+        .order_by(RecyclingBatch.pickup_on, RecyclingBatch.id)).all()
+    ids = [row[0].id for row in batches]
+    contents: dict = {}
+    for batch_id, name, count, weight in session.execute(
+            sa.select(Item.recycling_batch_id, Category.name, sa.func.count(Item.id), sa.func.sum(Item.weight_kg))
+            .join(Category, Item.category_id == Category.id).where(Item.recycling_batch_id.in_(ids))
+            .group_by(Item.recycling_batch_id, Category.name)):
+        entry = contents.setdefault(batch_id, {"names": [], "items": 0, "kg": Decimal(0), "points": []})
+        entry["names"].append(name)
+        entry["items"] += count
+        entry["kg"] += kg(weight)
+    for batch_id, point in session.execute(
+            sa.select(Item.recycling_batch_id, CollectionPoint.name)
+            .join(CollectionPoint, Item.collection_point_id == CollectionPoint.id)
+            .where(Item.recycling_batch_id.in_(ids)).distinct()):
+        contents[batch_id]["points"].append(point)
+    yes, no = str(_l("yes")), str(_l("no"))
+    rows = []
+    for batch, eco_name, eco_siren, shipment in batches:
+        entry = contents.get(batch.id, {"names": [], "items": 0, "kg": Decimal(0), "points": []})
+        weight = kg(batch.weighed_kg) if batch.weighed_kg is not None else entry["kg"]
+        details = shipment or WasteShipment()
+        rows.append([batch.pickup_on, ", ".join(sorted(entry["names"])), batch.waste_code,
+                     yes if batch.waste_code.strip().endswith("*") else no, yes if details.contains_pop else no,
+                     (weight / 1000).quantize(Decimal("0.000001")), weight,
+                     yes if batch.weighed_kg is not None else no, batch.slip_number,
+                     shipper.name, shipper.siret, shipper.address, ", ".join(sorted(entry["points"])),
+                     eco_name, eco_siren, details.destination_name, details.destination_siret,
+                     details.destination_address, details.treatment_code, details.carrier_name, details.carrier_siren,
+                     details.carrier_address, details.carrier_receipt, entry["items"]])
+    return Table("register", _l("Waste register"), register_columns(), rows)
+
+
+def missing_fields(table: Table) -> int:
+    """How many cells the arrêté asks for are still empty (the shipper's, destination's, carrier's…)."""
+    return sum(1 for row in table.rows for value in row if value in (None, ""))
+
+
+class RegisterRetained(Exception):
+    """A line of the waste register younger than the retention period cannot be deleted."""
+
+
+def retention_start(today: date | None = None) -> date:
+    """Lines picked up on or after this day are kept (R.541-43: at least three years)."""
+    today = today or local_today()
+    years = current_app.config["WASTE_REGISTER_RETENTION_YEARS"]
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def delete_batch(session: Session, batch: RecyclingBatch) -> None:
+    """Delete a closed batch's register line (its items stay, out of any batch). Refused while the line is
+    within the retention period. Commits."""
+    if batch.state == "closed" and batch.pickup_on >= retention_start():
+        raise RegisterRetained(batch.id)
+    session.execute(sa.update(Item).where(Item.recycling_batch_id == batch.id).values(recycling_batch_id=None)
+                    .execution_options(synchronize_session=False))
+    session.execute(sa.delete(WasteShipment).where(WasteShipment.batch_id == batch.id))
+    session.delete(batch)
+    session.commit()
+
+
+@dataclass
+class ShipmentRejected(Exception):
+    errors: dict
+
+
+def record_shipment(session: Session, batch: RecyclingBatch, values: dict) -> WasteShipment:
+    """The register's details of a batch (treatment code, POP, destination, carrier). Commits."""
+    errors = {}
+    code = (values.get("treatment_code") or "").strip().upper().replace(" ", "") or None
+    if code and not TREATMENT_CODE.match(code):
+        errors["treatment_code"] = _l("A treatment code is R1 to R13 (recovery) or D1 to D15 (disposal).")
+    for field, digits in (("carrier_siren", 9), ("destination_siret", 14)):
+        value = (values.get(field) or "").replace(" ", "")
+        if value and not (value.isdigit() and len(value) == digits):
+            errors[field] = _l("%(count)s digits.", count=digits)
+    if errors:
+        raise ShipmentRejected(errors)
+    shipment = session.get(WasteShipment, batch.id) or WasteShipment(batch_id=batch.id)
+    session.add(shipment)
+    shipment.treatment_code = code
+    shipment.contains_pop = bool(values.get("contains_pop"))
+    for field in ("carrier_name", "carrier_address", "carrier_receipt", "destination_name", "destination_address"):
+        setattr(shipment, field, " ".join((values.get(field) or "").split()) or None)
+    for field in ("carrier_siren", "destination_siret"):
+        setattr(shipment, field, (values.get(field) or "").replace(" ", "") or None)
+    session.commit()
+    return shipment
+
+
+def register_batch_ids(session: Session, start: date, end: date) -> list[int]:
+    """The batches of the register's lines, in the same order (to link each line to its details)."""
+    return list(session.scalars(
+        sa.select(RecyclingBatch.id).where(RecyclingBatch.state == "closed", RecyclingBatch.pickup_on >= start,
+                                           RecyclingBatch.pickup_on <= end)
+        .order_by(RecyclingBatch.pickup_on, RecyclingBatch.id)))
+
+
+def shipment_of(session: Session, batch: RecyclingBatch) -> WasteShipment:
+    return session.get(WasteShipment, batch.id) or WasteShipment(batch_id=batch.id)
+
+
+def retained_until(batch: RecyclingBatch) -> date:
+    """The first day its line may be deleted."""
+    years = current_app.config["WASTE_REGISTER_RETENTION_YEARS"]
+    day = batch.pickup_on
+    try:
+        return day.replace(year=day.year + years) + timedelta(days=1)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28) + timedelta(days=1)
