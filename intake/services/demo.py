@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 from sqlalchemy.orm import Session
 
 from ..models import Category, CollectionPoint, Container, Item, Organisation, Territory, User
-from ..clock import now_utc
+from ..clock import local_date, local_today, now_utc
 from .accounts import create_user
 from .catalogue import install_default_categories
 from .intake import Donation, register_donation
@@ -171,7 +171,7 @@ def _demo_outcomes(session: Session, rng: random.Random, organisations: dict) ->
     """A few items through the workshop: computers handed to Le Toit Angevin's tenants, sales, a recycling batch."""
     technician = session.scalar(sa.select(User).where(User.role == "technician"))
     coordinator = session.scalar(sa.select(User).where(User.role == "coordinator"))
-    today = now_utc().date()
+    today = local_today()
 
     def release(item: Item) -> None:
         change_status(session, item, "diagnosing", user=technician)
@@ -190,12 +190,14 @@ def _demo_outcomes(session: Session, rng: random.Random, organisations: dict) ->
         handover = record_handover(
             session, item, user=technician, landlord_id=organisations["Le Toit Angevin"].id,
             tenant_ref=f"TA-{1040 + number}", residence=rng.choice(["Résidence Les Justices", "Résidence Verneau"]),
-            handed_on=today - timedelta(days=30 - number), acceptance=Acceptance(typed_name=f"Locataire {number}"),
+            # A month ago, or the day it came in if later: a handover never comes before the intake.
+            handed_on=max(today - timedelta(days=30 - number), local_date(item.created_at)),
+            acceptance=Acceptance(typed_name=f"Locataire {number}"),
             warranty_months=12, retention_days=365)
         planned = plan_session(session, handover, topic="Prise en main de l'ordinateur",
                                planned_on=handover.handed_on + timedelta(days=7),
                                partner_id=organisations["Cyber Centre de la Roseraie"].id)
-        if number % 2:
+        if number % 2 and planned.planned_on <= today:
             mark_attended(session, planned, planned.planned_on, today=today)
     for item in computers[4:6]:  # ready for the next tenants: try "Remettre à un locataire"
         release(item)
