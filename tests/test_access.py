@@ -76,6 +76,7 @@ GET_ROUTES = [
     ("/vendor/<path:filename>", "/vendor/qr-scanner/qr-scanner.min.js", EVERYONE),
     ("/i/<code>/sale", "/i/{code}/sale", WORKSHOP),
     ("/sales/<int:sale_id>/receipt", "/sales/{sale}/receipt", WORKSHOP),
+    ("/sales/<int:sale_id>/receipt.pdf", "/sales/{sale}/receipt.pdf", WORKSHOP),
     ("/i/<code>/handover", "/i/{code}/handover", WORKSHOP),
     ("/handovers/<int:handover_id>", "/handovers/{handover}", WORKSHOP),
     ("/handovers/<int:handover_id>/receipt.pdf", "/handovers/{handover}/receipt.pdf", WORKSHOP),

@@ -206,6 +206,19 @@ def test_the_receipt_states_the_legal_guarantee_apart_from_the_commercial_warran
     assert "comme neuf" not in receipt.lower()
 
 
+def test_the_receipt_pdf_carries_the_structure_and_the_same_guarantees(app, client, auth, world):
+    with app.app_context():
+        db.session.add(Structure(name=NAME, siret="90000000100017"))
+        db.session.commit()
+    page = receipt_for(app, client, auth, world, "6")
+    pdf_url = page.split('href="/sales/')[1].split('"')[0]
+    text = " ".join(pdf_text(client.get(f"/sales/{pdf_url}").data).split())
+    assert NAME in text and "SIRET 90000000100017" in text and "45,00 EUR" in text
+    assert text.index("Garantie légale de conformité") < text.index("Garantie commerciale")
+    assert "L217-7" in text and "jusqu'au 26 nov. 2027" in text and "jusqu'au 26 mai 2027" in text
+    assert "ne remplace pas la garantie légale de conformité" in text
+
+
 def test_without_a_commercial_warranty_the_legal_guarantee_still_applies(app, client, auth, world):
     receipt = receipt_for(app, client, auth, world, "0")
     assert "Garantie légale de conformité" in receipt and "jusqu’au 26 nov. 2028" in receipt

@@ -15,10 +15,10 @@ from ..extensions import db
 from ..formfields import attach_errors
 from ..models import AccompanimentSession, Category, Handover, Item, Organisation, RecyclingBatch, Sale
 from ..services import landlord as landlord_view
-from ..services import outcomes, recycling
+from ..services import outcomes, receipts, recycling
 from ..services.exports import csv_text
 from ..services.items import find_item
-from ..services.receipts import handover_receipt_pdf, sale_guarantees, structure_lines
+from ..services.receipts import guarantee_notice, sale_guarantees, structure_lines
 from ..services.status import TransitionRefused, allowed_transitions
 from ..services.structure import identity, logo_png
 from ..services.tenants import identity_for
@@ -87,11 +87,32 @@ def sell(code: str):
 @roles_required(*WORKSHOP)
 def sale_receipt(sale_id: int):
     """The buyer's receipt, to print: "reconditionné" only when the rule is met, never "comme neuf"."""
-    sale = db.session.scalar(sa.select(Sale).where(Sale.id == sale_id)
-                             .options(joinedload(Sale.item).joinedload(Item.category))) or abort(404)
+    sale = _sale(sale_id)
     structure = identity(db.session, current_app.config)
-    return render_template("outcomes/sale_receipt.html", sale=sale, item=sale.item, guarantees=sale_guarantees(sale),
-                           structure=structure, structure_lines=structure_lines(structure))
+    return render_template("outcomes/sale_receipt.html", sale=sale, item=sale.item, structure=structure,
+                           structure_lines=structure_lines(structure),
+                           notice=guarantee_notice(sale_guarantees(sale), structure.name if structure else None))
+
+
+@bp.route("/sales/<int:sale_id>/receipt.pdf")
+@roles_required(*WORKSHOP)
+def sale_receipt_pdf(sale_id: int):
+    """The buyer's receipt as a PDF, to send or print."""
+    sale = _sale(sale_id)
+    structure = identity(db.session, current_app.config)
+    data = receipts.sale_receipt_pdf(sale, structure=structure, logo=_logo(structure))
+    response = current_app.response_class(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="recu-{sale.item.code}.pdf"'
+    return response
+
+
+def _sale(sale_id: int) -> Sale:
+    return db.session.scalar(sa.select(Sale).where(Sale.id == sale_id)
+                             .options(joinedload(Sale.item).joinedload(Item.category))) or abort(404)
+
+
+def _logo(structure) -> bytes | None:
+    return logo_png(db.session) if structure and structure.logo_version else None
 
 
 @bp.route("/i/<code>/handover", methods=["GET", "POST"])
@@ -152,10 +173,9 @@ def handover_receipt(handover_id: int):
 def receipt_response(record: Handover, row: dict):
     """The tenant's receipt, from the landlord row of the handover (its allowlist)."""
     structure = identity(db.session, current_app.config)
-    data = handover_receipt_pdf(row, landlord=record.landlord.name, structure=structure,
-                                logo=logo_png(db.session) if structure and structure.logo_version else None,
-                                acceptance=record.acceptance,
-                                refurbished=record.refurbished)
+    data = receipts.handover_receipt_pdf(row, landlord=record.landlord.name, structure=structure,
+                                         logo=_logo(structure), acceptance=record.acceptance,
+                                         refurbished=record.refurbished)
     response = current_app.response_class(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="remise-{row["code"]}.pdf"'
     return response

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from fpdf import FPDF
-from flask_babel import format_date, gettext as _
+from flask_babel import format_currency, format_date, gettext as _
 
 from ..models import Sale
 from ..vocabulary import term
@@ -52,25 +52,64 @@ def structure_lines(structure: Identity | None) -> list[str]:
     return [line for line in (structure.name, structure.address, siret, structure.contact) if line]
 
 
+def guarantee_notice(guarantees: Guarantees, seller: str | None) -> list[tuple[str, list[str]]]:
+    """What a sale's receipt says of its guarantees, as (heading, paragraphs): the legal guarantees first,
+    then the commercial warranty apart, saying it does not replace them. The page and the PDF both print it."""
+    legal = [
+        _("You benefit from the legal guarantee of conformity (code de la consommation, articles L217-3 and "
+          "following) for two years from delivery, until %(date)s, whatever commercial warranty you may also "
+          "have.", date=format_date(guarantees.legal_until, "medium")),
+        _("This item is sold second-hand: a defect of conformity that appears within twelve months of delivery, "
+          "until %(date)s, is presumed to have existed at delivery (article L217-7); after that, it is for you to "
+          "show that it did.", date=format_date(guarantees.presumed_until, "medium")),
+        _("The legal guarantee gives you the right to have the item repaired or replaced within thirty days of "
+          "your request, free of charge and without major inconvenience; failing that, to a price reduction or to "
+          "the cancellation of the sale with a full refund against the item's return. An item repaired under the "
+          "legal guarantee has it extended by six months."),
+        _("You also benefit from the legal guarantee against hidden defects (code civil, articles 1641 to 1649) "
+          "for two years from the discovery of the defect."),
+    ]
+    if guarantees.commercial_until:
+        commercial = [_("On top of the legal guarantees, %(seller)s gives a commercial warranty of %(months)s "
+                        "months, until %(date)s. It does not replace the legal guarantee of conformity, which "
+                        "applies in any case.", seller=seller or _("the seller"), months=guarantees.commercial_months,
+                        date=format_date(guarantees.commercial_until, "medium"))]
+    else:
+        commercial = [_("No commercial warranty: the legal guarantees above apply.")]
+    return [(_("Legal guarantee of conformity"), legal), (_("Commercial warranty"), commercial)]
+
+
+def sale_receipt_pdf(sale: Sale, *, structure: Identity | None, logo: bytes | None) -> bytes:
+    """The buyer's receipt as one A4 page: who sells, the item, the price, then the guarantees."""
+    item = sale.item
+    device = " ".join(part for part in (item.category.name, item.brand, item.model) if part)
+    # "Reconditionné" only when the rule is met (décret 2022-190); never "comme neuf".
+    facts = [(_("Date"), format_date(sale.sold_on, "long")),
+             (_("Item"), f"{device} · {_('refurbished') if sale.refurbished else _('second-hand')}"),
+             (_("Item code"), item.code),
+             (_("Price"), format_currency(sale.price, "EUR")),
+             (_("Where"), term("sale_channel", sale.channel))]
+    pdf = _receipt(_("Receipt"), _("Receipt %(code)s", code=item.code), structure, logo, facts)
+    if sale.refurbished:
+        _paragraph(pdf, _("Every function of this item was tested and the data of previous users removed before "
+                          "the sale."))
+    for heading, paragraphs in guarantee_notice(sale_guarantees(sale), structure.name if structure else None):
+        pdf.ln(3)
+        pdf.set_font("Helvetica", "B", 12)
+        pdf.multi_cell(0, 7, pdf_text(heading), new_x="LMARGIN", new_y="NEXT")
+        for paragraph in paragraphs:
+            _paragraph(pdf, paragraph)
+    pdf.ln(3)
+    _paragraph(pdf, _("Scan the label on the item to see its passport."), size=9)
+    return bytes(pdf.output())
+
+
 def handover_receipt_pdf(row: dict, *, landlord: str, structure: Identity | None, logo: bytes | None,
                          acceptance: str, refurbished: bool) -> bytes:
     """One A4 page from a landlord row (services/landlord.py): only allowlisted fields reach it."""
-    pdf = FPDF(format="A4", unit="mm")
-    pdf.set_creator("intake")
-    pdf.set_title(pdf_text(_("Handover receipt %(code)s", code=row["code"])))
-    pdf.add_page()
-    pdf.set_margins(20, 20, 20)
-    if logo:
-        pdf.image(io.BytesIO(logo), x=150, y=15, w=40, h=18, keep_aspect_ratio=True)
-    pdf.set_font("Helvetica", "B", 16)
     # "Reconditionné" only when every function was tested and the data erased (décret 2022-190).
     title = _("Receipt for a refurbished device") if refurbished else _("Receipt for a second-hand device")
-    pdf.multi_cell(120, 8, pdf_text(title), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 10)
-    for line in structure_lines(structure):
-        pdf.multi_cell(120, 5, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
-    lines = [
+    facts = [
         (_("Social landlord"), landlord),
         (_("Residence"), row["residence"]),
         (_("Tenant reference"), row["tenant_ref"]),
@@ -83,11 +122,7 @@ def handover_receipt_pdf(row: dict, *, landlord: str, structure: Identity | None
         (_("Data erasure"), " · ".join(part for part in (term("erasure_level", row["erasure_level"]),
                                                            row["erasure_certificate_ref"]) if part) or "-"),
     ]
-    for label, value in lines:
-        pdf.set_font("Helvetica", "B", 11)
-        pdf.cell(55, 7, pdf_text(label))
-        pdf.set_font("Helvetica", "", 11)
-        pdf.multi_cell(0, 7, pdf_text(value), new_x="LMARGIN", new_y="NEXT")
+    pdf = _receipt(title, _("Handover receipt %(code)s", code=row["code"]), structure, logo, facts)
     if row["sessions"]:
         pdf.ln(4)
         pdf.set_font("Helvetica", "B", 12)
@@ -99,8 +134,35 @@ def handover_receipt_pdf(row: dict, *, landlord: str, structure: Identity | None
                 text += f" · {planned['partner']}"
             pdf.multi_cell(0, 6, pdf_text(text), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
-    pdf.set_font("Helvetica", "", 9)
-    pdf.multi_cell(0, 5, pdf_text(_("Keep this receipt: it is asked for any repair under warranty. "
-                                    "Scan the label on the device to see its passport.")),
-                   new_x="LMARGIN", new_y="NEXT")
+    _paragraph(pdf, _("Keep this receipt: it is asked for any repair under warranty. "
+                      "Scan the label on the device to see its passport."), size=9)
     return bytes(pdf.output())
+
+
+def _receipt(title: str, document_title: str, structure: Identity | None, logo: bytes | None,
+             facts: list[tuple[str, str]]) -> FPDF:
+    """An A4 page begun: the logo, the title, who issues it, then the facts as label and value."""
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.set_creator("intake")
+    pdf.set_title(pdf_text(document_title))
+    pdf.add_page()
+    pdf.set_margins(20, 20, 20)
+    if logo:
+        pdf.image(io.BytesIO(logo), x=150, y=15, w=40, h=18, keep_aspect_ratio=True)
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.multi_cell(120, 8, pdf_text(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 10)
+    for line in structure_lines(structure):
+        pdf.multi_cell(120, 5, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    for label, value in facts:
+        pdf.set_font("Helvetica", "B", 11)
+        pdf.cell(55, 7, pdf_text(label))
+        pdf.set_font("Helvetica", "", 11)
+        pdf.multi_cell(0, 7, pdf_text(value), new_x="LMARGIN", new_y="NEXT")
+    return pdf
+
+
+def _paragraph(pdf: FPDF, text: str, size: int = 10) -> None:
+    pdf.set_font("Helvetica", "", size)
+    pdf.multi_cell(0, 5, pdf_text(text), new_x="LMARGIN", new_y="NEXT")
