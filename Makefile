@@ -35,9 +35,10 @@ run: install
 # Browser tests drive Debian's Chromium (its fake camera is fed a video made by ffmpeg);
 # install them, and an emoji font, when missing.
 browser:
-	@command -v chromium >/dev/null 2>&1 && command -v ffmpeg >/dev/null 2>&1 || { \
+	@command -v chromium >/dev/null 2>&1 && command -v ffmpeg >/dev/null 2>&1 && \
+	  [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium ffmpeg fonts-noto-color-emoji; }
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium ffmpeg fonts-noto-color-emoji fonts-dejavu-core; }
 
 test: install browser
 	$(MAKE) test-sqlite

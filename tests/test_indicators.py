@@ -22,6 +22,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
 from intake.extensions import db
 from intake.models import Category, CollectionPoint, Item, Organisation, Territory, WasteShipment
@@ -287,3 +288,27 @@ def test_the_whole_dashboard_runs_on_an_empty_database(app, world):
         board = dashboard(db.session, PERIOD)
         assert board.dependency.hhi is None and board.totals.co2e_kg is None
         assert all(isinstance(table.rows, list) for table in board.tables.values())
+
+
+def test_demo_in_bulk_writes_consistent_years_of_activity(app, runner):
+    from intake.models import Handover, ItemEvent, RecyclingBatch, Sale
+
+    result = runner.invoke(args=["demo", "--items", "1300"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        count = lambda query: db.session.scalar(query)  # noqa: E731
+        assert count(sa.select(sa.func.count(Item.id))) == 1300
+        events = count(sa.select(sa.func.count(ItemEvent.id)))
+        assert 2.5 * 1300 <= events <= 4 * 1300
+        # Every item has its intake event; every sold item its sale; every recycled one a closed batch.
+        assert count(sa.select(sa.func.count(Item.id)).where(
+            ~sa.exists().where(ItemEvent.item_id == Item.id, ItemEvent.kind == "received"))) == 0
+        assert count(sa.select(sa.func.count(Item.id)).where(Item.status == "sold")) == \
+            count(sa.select(sa.func.count(sa.distinct(Sale.item_id))))
+        assert count(sa.select(sa.func.count(Item.id)).where(Item.status == "handed_over")) == \
+            count(sa.select(sa.func.count(sa.distinct(Handover.item_id))))
+        assert count(sa.select(sa.func.count(Item.id)).join(RecyclingBatch, Item.recycling_batch_id == RecyclingBatch.id)
+                     .where(Item.status == "recycled", RecyclingBatch.state == "closed")) == \
+            count(sa.select(sa.func.count(Item.id)).where(Item.status == "recycled"))
+        board = dashboard(db.session, Filters(date(2025, 1, 1), date(2025, 12, 31)))
+        assert sum(row[1] for row in board.tables["by_source"].rows) > 300

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms.fields.choices import SelectChoice
-from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, DateField, EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ..formfields import DecimalCommaField, LinesField
@@ -40,6 +40,9 @@ class OrganisationForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[Optional(), EMAIL, Length(max=254)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=30)])
     active = BooleanField(_l("Active"), default=True)
+    partner_since = DateField(_l("Partner since"), validators=[Optional()],
+                              description=_l("The indicators compare the months before and after; empty: from its first item."))
+    public_name_consent = BooleanField(_l("Agrees to be named on the public results page"), default=False)
 
 
 class TerritoryForm(FlaskForm):

@@ -20,9 +20,14 @@ from .intake import Donation, register_donation
 from .outcomes import Acceptance, mark_attended, plan_session, record_handover, record_sale
 from .recycling import add_all_waiting, close_batch, open_batch
 from .status import change_status, checklist_for, record_checklist, record_erasure
+from .demo_volume import fill_volume
 from .structure import save_structure
 
 DEMO_PASSWORD = "demo-intake-2026"
+# Items beyond these are written in bulk (services/demo_volume.py), for benchmarks.
+SERVICE_ITEMS = 300
+# In bulk, partners that joined along the way (days ago), and those who agreed to be named publicly.
+NEWCOMERS = {"Décathlon Clichy": 540, "La Poste, plateforme de Clichy": 420, "Police municipale de Clichy": 300}
 
 ORGANISATIONS = [
     # name, kind, city, postcode, siren
@@ -146,7 +151,7 @@ def build_demo(session: Session, *, item_count: int = 300, seed: int = 2026) -> 
     leaves = session.scalars(sa.select(Category).where(Category.default_weight_kg.is_not(None))).all()
     by_name = {category.name: category for category in leaves}
     now = now_utc()
-    for _ in range(item_count):
+    for _ in range(min(item_count, SERVICE_ITEMS)):
         point_name = rng.choice(list(points))
         sources, weights = zip(*SUPPLY[point_name])
         source = rng.choices(sources, weights)[0]
@@ -164,6 +169,10 @@ def build_demo(session: Session, *, item_count: int = 300, seed: int = 2026) -> 
             logged_at=now - timedelta(days=rng.uniform(0, 120)),
         ), user=volunteer)
     _demo_outcomes(session, rng, organisations)
+    if item_count > SERVICE_ITEMS:
+        fill_volume(session, item_count - SERVICE_ITEMS, seed=seed, supply=SUPPLY,
+                    landlords=["Le Toit Angevin", "Angers Loire Habitat"], eco_organism="Eco-Systèmes",
+                    newcomers=NEWCOMERS)
     return logins
 
 
