@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from intake.extensions import db
-from intake.models import Item, ItemEvent, User
+from intake.models import CollectionPoint, Item, ItemEvent, User
 from intake.services.accounts import issue_token
 
 from .factories import email_for
@@ -147,7 +147,11 @@ def test_lists_for_the_intake_form(client, world, token):
     assert containers == [{"id": world.crate_id, "name": "Caisse", "tare_kg": 1.2}]
 
 
-def test_categories_most_used_here_come_first(client, world, token):
+def test_categories_most_used_here_come_first_where_the_coordinator_chose_it(app, client, world, token):
+    with app.app_context():
+        db.session.get(CollectionPoint, world.point_id).most_used_first = True
+        db.session.get(CollectionPoint, world.other_point_id).most_used_first = True
+        db.session.commit()
     for _ in range(2):
         client.post("/api/v1/items", json=donation(world, category_id=world.bike_id, weight_kg=12), headers=bearer(token))
     here = client.get(f"/api/v1/categories?collection_point_id={world.point_id}", headers=bearer(token)).get_json()
