@@ -63,6 +63,7 @@ class Defaults:
 
     # Labels: the QR codes hold PUBLIC_BASE_URL + /i/<code> (default: the address the app is reached at).
     PUBLIC_BASE_URL = None
+    # Until a coordinator fills in "Notre structure" (services/structure.py), which then replaces both:
     LABEL_ORGANISATION = None  # a name printed on every label, e.g. "Ressourcerie de la Roseraie"
     LABEL_FONT = None  # a TrueType file; default: DejaVu Sans Bold if installed, else Pillow's own
     LABELS_DIR = None  # default: labels/ beside the app
@@ -83,7 +84,7 @@ class Defaults:
 
     # Tenants' names, contacts and signatures are deleted this many days after the handover.
     TENANT_IDENTITY_RETENTION_DAYS = 365
-    # Shown on the public item passport and the receipts: who to ask about an item.
+    # Shown on the public item passport and the receipts: who to ask about an item (until "Notre structure").
     ORGANISATION_CONTACT = None  # e.g. "Ressourcerie de la Roseraie · 02 41 00 00 00 · contact@example.org"
 
     # Indicators. The seed's partnerships aimed at 7 then 14 kg collected per inhabitant per year.
