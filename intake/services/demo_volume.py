@@ -162,8 +162,10 @@ def fill_volume(session: Session, count: int, *, seed: int, supply: dict, landlo
 
 
 def _weigh_batches(session: Session) -> None:
-    """One batch in two was weighed at pickup: a few percent under what its items' logged weights add up to
-    (pallets drained, parts taken off)."""
+    """Weekly batches nothing went into are dropped; one batch in two was weighed at pickup, a few percent
+    under what its items' logged weights add up to (pallets drained, parts taken off)."""
+    session.execute(sa.delete(RecyclingBatch).where(~sa.exists().where(Item.recycling_batch_id == RecyclingBatch.id))
+                    .execution_options(synchronize_session=False))
     logged = (sa.select(sa.func.sum(Item.weight_kg)).where(Item.recycling_batch_id == RecyclingBatch.id)
               .correlate(RecyclingBatch).scalar_subquery())
     session.execute(sa.update(RecyclingBatch).where(RecyclingBatch.id % 2 == 0, RecyclingBatch.state == "closed",
