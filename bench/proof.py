@@ -22,7 +22,8 @@ For SQLite, then PostgreSQL (a database of its own, made and dropped here:
   acknowledged intake stored exactly once under the code it was given, no item
   without its intake event, ``PRAGMA integrity_check`` ok on SQLite.
 - the CI proof tests (tests/test_proof_*.py) at full size: schemathesis with
-  ``--fuzz-cases`` cases, nasty strings, replays of 200 intakes, backups.
+  ``--fuzz-cases`` cases shared between the databases, nasty strings, replays of 200
+  intakes, backups.
 
 Traffic goes to 127.0.0.1 only; every loop is bounded in count and time.
 The exit status is 0 only when every figure is as promised.
@@ -560,9 +561,9 @@ def replays_and_crashes(site: Site, prepared: dict, args, rng: random.Random) ->
 # The CI proof tests at full size ---------------------------------------------------------------------
 
 
-def proof_tests(args, postgres_tests_url: str | None, folder: str) -> tuple[list[str], list[str]]:
+def proof_tests(args, fuzz_cases: int, postgres_tests_url: str | None, folder: str) -> tuple[list[str], list[str]]:
     report = os.path.join(folder, "fuzz.json")
-    env = {**os.environ, "PROOF_FUZZ_CASES": str(args.fuzz_cases), "PROOF_REPLAY_INTAKES": "200",
+    env = {**os.environ, "PROOF_FUZZ_CASES": str(fuzz_cases), "PROOF_REPLAY_INTAKES": "200",
            "PROOF_SEED": str(args.seed), "PROOF_REPORT": report}
     if postgres_tests_url:
         env["INTAKE_TEST_DATABASE_URL"] = postgres_tests_url
@@ -584,8 +585,9 @@ def proof_tests(args, postgres_tests_url: str | None, folder: str) -> tuple[list
             fuzz = json.load(found)
         lines.append(f"    fuzzing: {fuzz['cases']} schemathesis cases over {fuzz['operations']} operations, "
                      f"every role and anonymous: {fuzz['failures']} failures ({fuzz['distinct_failures']} distinct)")
-        if fuzz["cases"] < args.fuzz_cases:
-            problems.append(f"fuzzing: only {fuzz['cases']} of {args.fuzz_cases} cases ran")
+        FUZZ_CASES_RUN.append(fuzz["cases"])
+        if fuzz["cases"] < fuzz_cases:
+            problems.append(f"fuzzing: only {fuzz['cases']} of {fuzz_cases} cases ran")
     return lines, problems
 
 
@@ -597,7 +599,10 @@ def postgres_url(url: str, suffix: str = "") -> str:
     return parsed.set(database=parsed.database + suffix).render_as_string(hide_password=False)
 
 
-def run_database(kind: str, args, folder: str) -> list[str]:
+FUZZ_CASES_RUN: list[int] = []
+
+
+def run_database(kind: str, args, folder: str, fuzz_cases: int) -> list[str]:
     rng = random.Random(args.seed)
     problems, lines = [], []
     print(f"\n{kind}", flush=True)
@@ -633,7 +638,7 @@ def run_database(kind: str, args, folder: str) -> list[str]:
         if kind == "postgresql":
             tests_url = postgres_url(args.postgres, "_tests")
             create_database(tests_url)
-        found, wrong = proof_tests(args, tests_url, folder)
+        found, wrong = proof_tests(args, fuzz_cases, tests_url, folder)
         if tests_url:
             drop(tests_url)
         print("\n".join(found), flush=True)
@@ -657,13 +662,17 @@ def main() -> int:
     started = time.perf_counter()
     problems = []
     with tempfile.TemporaryDirectory(prefix="proof-") as folder:
-        for kind in ("sqlite",) + (() if args.no_postgres or not args.postgres else ("postgresql",)):
-            problems += run_database(kind, args, folder)
+        kinds = ("sqlite",) + (() if args.no_postgres or not args.postgres else ("postgresql",))
+        for kind in kinds:
+            # The fuzzing budget is shared: each database gets its part of --fuzz-cases.
+            problems += run_database(kind, args, folder, -(-args.fuzz_cases // len(kinds)))
             if problems and os.path.exists(os.path.join(folder, "pytest.txt")):
                 kept = os.path.join(ROOT, "bench", "out")
                 os.makedirs(kept, exist_ok=True)
                 os.replace(os.path.join(folder, "pytest.txt"), os.path.join(kept, f"proof-pytest-{kind}.txt"))
                 print(f"  (pytest's output kept in bench/out/proof-pytest-{kind}.txt)")
+    if FUZZ_CASES_RUN:
+        print(f"\nfuzzing: {sum(FUZZ_CASES_RUN)} schemathesis cases in all")
     print(f"\n{'PASS' if not problems else 'FAIL'} in {time.perf_counter() - started:.0f} s")
     for problem in problems:
         print(f"  - {problem}")
