@@ -39,16 +39,65 @@ def create_user_command(email, role, name, organisation_name, password):
     click.echo(f"Created {user.role} {user.email}.")
 
 
-@users.command("token")
-@click.argument("email")
-def token_command(email):
-    """Print a new API bearer token for an account (shown once, keep it safe)."""
-    from .services.accounts import issue_token, normalize_email
+def _account(email: str) -> User:
+    from .services.accounts import normalize_email
 
     user = db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
     if user is None:
         raise click.ClickException(f"no account for {email}")
-    click.echo(issue_token(db.session, user))
+    return user
+
+
+@users.command("token")
+@click.argument("email")
+@click.option("--name", default=None, help="What the token is for, to recognise it in the list.")
+@click.option("--days", type=click.IntRange(1, 365), default=None, help="How long it is valid (default: API_TOKEN_DAYS).")
+@click.option("--read-only", is_flag=True, help="It may only read, never register or move items.")
+def token_command(email, name, days, read_only):
+    """Print a new API bearer token for an account (shown once, keep it safe)."""
+    from .services.accounts import AccountError, issue_token
+
+    try:
+        click.echo(issue_token(db.session, _account(email), name=name, days=days, read_only=read_only))
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@users.command("tokens")
+@click.argument("email")
+def tokens_command(email):
+    """List an account's API tokens: name, when made, expires, last used, and whether revoked."""
+    from .clock import now_utc
+    from .services.accounts import tokens_of
+
+    now = now_utc()
+    for token in tokens_of(db.session, _account(email)):
+        state = "revoked" if token.revoked_at else "expired" if token.expires_at <= now else "active"
+        last_used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
+        click.echo(f"{token.id:>5}  {token.name or '-':<30} created {token.created_at:%Y-%m-%d}  "
+                   f"expires {token.expires_at:%Y-%m-%d}  last used {last_used}  {state}"
+                   f"{'  read-only' if token.read_only else ''}")
+
+
+@users.command("revoke-token")
+@click.argument("token_id", type=int)
+def revoke_token_command(token_id):
+    """Revoke an API token by its number (from `users tokens`): scripts using it get 401."""
+    from .services.accounts import revoke_token
+
+    if revoke_token(db.session, token_id) is None:
+        raise click.ClickException(f"no token {token_id}")
+    click.echo(f"Token {token_id} revoked.")
+
+
+@users.command("sign-out")
+@click.argument("email")
+def sign_out_command(email):
+    """End every session of an account, on every device (a lost phone)."""
+    from .services.accounts import end_sessions
+
+    end_sessions(db.session, _account(email))
+    click.echo(f"Every session of {email} ended.")
 
 
 @click.command("upgrade")

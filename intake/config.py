@@ -47,6 +47,10 @@ class Defaults:
     PHOTO_MAX_PIXELS = 1600
     PHOTO_JPEG_QUALITY = 82
 
+    # Staff sessions end this long after signing in (a working day); signing out ends them everywhere.
+    STAFF_SESSION_HOURS = 12
+    API_TOKEN_DAYS = 90  # a new API token's lifetime unless its owner chooses another (a year at most)
+
     PASSWORD_HASH_METHOD = "scrypt"
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
     RATELIMIT_STORAGE_URI = "memory://"  # set INTAKE_RATELIMIT_STORAGE_URI=redis://... with several workers

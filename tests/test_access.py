@@ -31,6 +31,7 @@ LANDLORD_API = {"volunteer": 403, "technician": 403, "coordinator": 403, "landlo
 GET_ROUTES = [
     ("/", "/", {"volunteer": 302, "technician": 302, "coordinator": 302, "landlord": 302, "anonymous": "login"}),
     ("/login", "/login", {**dict.fromkeys(VISITORS, 302), "anonymous": 200}),
+    ("/account", "/account", {**dict.fromkeys(VISITORS, 200), "anonymous": "login"}),
     ("/today", "/today", COORDINATOR_ONLY),
     ("/healthz", "/healthz", EVERYONE),
     ("/favicon.ico", "/favicon.ico", EVERYONE),
@@ -116,6 +117,9 @@ GET_ROUTES = [
 POST_ROUTES = [
     ("/login", "/login"),
     ("/logout", "/logout"),
+    ("/account/tokens", "/account/tokens"),
+    ("/account/tokens/<int:token_id>/revoke", "/account/tokens/999/revoke"),
+    ("/account/sign-out-everywhere", "/account/sign-out-everywhere"),
     ("/language", "/language"),
     ("/intake", "/intake"),
     ("/intake/setup", "/intake/setup"),

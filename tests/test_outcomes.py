@@ -206,6 +206,7 @@ def test_a_coordinator_sees_the_identity_until_the_period_ends(app, client, auth
     assert "06 12 34 56 78" in page
     assert client.get(f"/handovers/{handover.id}/signature.png").status_code == 200
     freeze_clock(datetime(2028, 1, 1, tzinfo=timezone.utc))
+    auth.login_as("coordinator")  # a staff session lasts a working day, not until 2028
     assert "06 12 34 56 78" not in client.get(f"/handovers/{handover.id}").get_data(as_text=True)
     assert client.get(f"/handovers/{handover.id}/signature.png").status_code == 404
     auth.login_as("technician")

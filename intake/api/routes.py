@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from sqlalchemy.orm import joinedload
 
-from ..auth.identity import bearer_token
+from ..auth.identity import read_only_token, token_request
 from ..extensions import api, csrf, db, limiter
 from ..inputs import record_id
 from ..models import CollectionPoint, Container, Organisation
@@ -57,10 +57,15 @@ def register_api(app) -> None:
 def require_staff():
     if not current_user.is_authenticated:
         abort(401, message="Sign in, or send 'Authorization: Bearer <token>'.")
-    if bearer_token() is None and request.method not in ("GET", "HEAD", "OPTIONS"):
+    # Authenticated either by a token (the cookie ignored: see identity.token_request) or by the
+    # session cookie, whose writes need the CSRF header.
+    writes = request.method not in ("GET", "HEAD", "OPTIONS")
+    if not token_request() and writes:
         csrf.protect()
     if current_user.role not in STAFF_ROLES:
         abort(403, message="This account cannot use the items API.")
+    if writes and read_only_token():
+        abort(403, message="This token may only read.")
 
 
 @bp.route("/items", methods=["POST"])

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, request, session
+from datetime import timedelta
+
+from flask import abort, current_app, g, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 
+from ..clock import now_utc
 from ..database import reading
 from ..extensions import db
 from ..models import User
@@ -36,15 +39,38 @@ def identify_without_write_lock() -> None:
             current_user._get_current_object()
 
 
+API_BLUEPRINTS = ("api", "landlord_api")
+SIGNED_IN_AT = "signed_in_at"
+
+
 def load_session_user(session_id: str) -> User | None:
-    user_id, _, password_stamp = session_id.partition(":")
+    if token_request():
+        return None  # a request that brings a token is judged by its token alone, never by the cookie
+    user_id, _, _stamps = session_id.partition(":")
     if not user_id.isdigit():
         return None
     user = db.session.get(User, int(user_id))
-    # The stamp ties the session to the password: changing it signs out everywhere.
+    # The session version and the password stamp: signing out, or a new password, ends every session.
     if user is None or user.get_id() != session_id:
         return None
+    if user.is_staff and _older_than(timedelta(hours=current_app.config["STAFF_SESSION_HOURS"])):
+        return None
     return user
+
+
+def start_session_clock() -> None:
+    """Called at sign-in: staff sessions last STAFF_SESSION_HOURS from here."""
+    session[SIGNED_IN_AT] = int(now_utc().timestamp())
+
+
+def _older_than(lifetime: timedelta) -> bool:
+    signed_in_at = session.get(SIGNED_IN_AT)
+    return not isinstance(signed_in_at, int) or now_utc().timestamp() - signed_in_at > lifetime.total_seconds()
+
+
+def token_request() -> bool:
+    """An API request that carries a bearer token: authenticated by it, or not at all."""
+    return request.blueprint in API_BLUEPRINTS and bearer_token() is not None
 
 
 def bearer_token() -> str | None:
@@ -58,14 +84,18 @@ def bearer_token() -> str | None:
 
 def load_bearer_user(_request) -> User | None:
     # Tokens are for the JSON API only: pages always need a signed-in session.
-    if request.blueprint not in ("api", "landlord_api"):
+    if not token_request():
         return None
-    token = bearer_token()
-    if token is None:
-        return None
-    from ..services.accounts import user_for_token
+    from ..services.accounts import valid_token
 
-    return user_for_token(db.session, token)
+    g.api_token = valid_token(db.session, bearer_token())
+    return g.api_token.user if g.api_token else None
+
+
+def read_only_token() -> bool:
+    """Whether the request is authenticated by a token that may only read."""
+    token = g.get("api_token")
+    return token is not None and token.read_only
 
 
 def roles_required(*roles: str):

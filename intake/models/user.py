@@ -34,6 +34,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # In every session cookie and checked on each request: raising it ends every session of the account
+    # (signing out, "sign out everywhere"), copied cookies included.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     organisation: Mapped[Optional[Organisation]] = relationship()
 
@@ -54,19 +57,24 @@ class User(UserMixin, db.Model):
         return self.role in STAFF_ROLES
 
     def get_id(self) -> str:
-        # Changing the password hash invalidates every session of the account.
-        return f"{self.id}:{self.password_hash[-12:]}"
+        # A new session version or password hash invalidates every session of the account.
+        return f"{self.id}:{self.session_version}:{self.password_hash[-12:]}"
 
 
 class ApiToken(db.Model):
-    """A bearer token for scripts. Only its SHA-256 is stored."""
+    """A bearer token for scripts, named by its owner. Only its SHA-256 is stored; it expires, and is
+    revoked by hand or when its owner's password changes."""
 
     __tablename__ = "api_token"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
     token_sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[Optional[str]] = mapped_column(sa.String(80))
+    read_only: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import secrets
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -17,6 +18,9 @@ from ..clock import now_utc
 from ..models.user import ROLES
 
 MIN_PASSWORD_LENGTH = 10
+TOKEN_DAYS = (30, 90, 365)  # the lifetimes offered; a year at most
+# A token's last use is written at most this often: a script's every request need not write.
+LAST_USE_PRECISION = timedelta(minutes=1)
 
 
 @functools.cache
@@ -61,7 +65,8 @@ def update_user(session: Session, user: User, *, name: str, role: str, organisat
     user.name, user.role, user.organisation, user.active = name, role, organisation, active
     if password:
         _check_password(password)
-        user.set_password(password)
+        user.set_password(password)  # which also ends every session (see User.get_id)
+        _revoke_tokens(session, user)
     session.commit()
     return user
 
@@ -93,20 +98,65 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
-def issue_token(session: Session, user: User) -> str:
-    """A new bearer token for scripts; only its digest is kept. Commits."""
+def issue_token(session: Session, user: User, *, name: str | None = None, days: int | None = None,
+                read_only: bool = False) -> str:
+    """A new bearer token for scripts, valid ``days`` (API_TOKEN_DAYS by default, a year at most);
+    only its digest is kept. Commits."""
+    days = days or current_app.config["API_TOKEN_DAYS"]
+    if not 1 <= days <= max(TOKEN_DAYS):
+        raise AccountError(_l("A token is valid from 1 to %(max)s days.", max=max(TOKEN_DAYS)))
+    name = (name or "").strip() or None
+    if name and len(name) > 80:
+        raise AccountError(_l("A token's name has at most 80 characters."))
     token = secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_sha256=ApiToken.digest(token)))
+    session.add(ApiToken(user_id=user.id, token_sha256=ApiToken.digest(token), name=name, read_only=read_only,
+                         expires_at=now_utc() + timedelta(days=days)))
     session.commit()
     return token
 
 
-def user_for_token(session: Session, token: str) -> User | None:
+def valid_token(session: Session, token: str) -> ApiToken | None:
+    """The token, if it is one of an active account, neither revoked nor expired; its use is noted."""
+    now = now_utc()
     row = session.scalar(
         sa.select(ApiToken)
-        .where(ApiToken.token_sha256 == ApiToken.digest(token), ApiToken.revoked_at.is_(None))
+        .where(ApiToken.token_sha256 == ApiToken.digest(token), ApiToken.revoked_at.is_(None),
+               ApiToken.expires_at > now)
         .options(sa.orm.joinedload(ApiToken.user))
     )
     if row is None or not row.user.active:
         return None
-    return row.user
+    if row.last_used_at is None or row.last_used_at < now - LAST_USE_PRECISION:
+        row.last_used_at = now
+        session.commit()
+    return row
+
+
+def tokens_of(session: Session, user: User) -> list[ApiToken]:
+    """The account's tokens, newest first, revoked and expired ones included."""
+    return list(session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user.id)
+                                .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+
+
+def revoke_token(session: Session, token_id: int, *, owner: User | None = None) -> ApiToken | None:
+    """Revoke one token: any (CLI), or only one of ``owner``'s (None for anyone else's). Commits."""
+    query = sa.select(ApiToken).where(ApiToken.id == token_id)
+    if owner is not None:
+        query = query.where(ApiToken.user_id == owner.id)
+    row = session.scalar(query)
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = now_utc()
+        session.commit()
+    return row
+
+
+def _revoke_tokens(session: Session, user: User) -> None:
+    session.execute(sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                    .values(revoked_at=now_utc()))
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """End every session of the account, on every device, copied cookies included. Commits."""
+    session.execute(sa.update(User).where(User.id == user.id).values(session_version=User.session_version + 1))
+    session.commit()
+    session.refresh(user)
