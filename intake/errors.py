@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, render_template, request
+from flask import current_app, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from .extensions import api, db
 
@@ -31,7 +31,7 @@ def register_error_handlers(app) -> None:
     app.register_error_handler(Exception, handle_unexpected_error)
 
 
-def _is_api_request() -> bool:
+def is_api_request() -> bool:
     return request.blueprint == "api" or request.path.startswith("/api/")
 
 
@@ -41,14 +41,22 @@ def error_message(code: int) -> str:
 
 
 def handle_csrf_error(error: CSRFError):
-    if _is_api_request():
+    if is_api_request():
         error.description = "CSRF token missing or invalid: send it in the X-CSRFToken header."
         return api.handle_http_exception(error)
     return render_template("errors/error.html", code=400, message=CSRF_MESSAGE), 400
 
 
 def handle_http_error(error: HTTPException):
-    if _is_api_request():
+    response = make_response(_http_error_response(error))
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        # A 405 names the methods the address accepts.
+        response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+    return response
+
+
+def _http_error_response(error: HTTPException):
+    if is_api_request():
         # flask-smorest's JSON body, with validation details when there are some.
         return api.handle_http_exception(error)
     code = error.code or 500
@@ -61,7 +69,7 @@ def handle_http_error(error: HTTPException):
 def handle_unexpected_error(error: Exception):
     db.session.rollback()
     current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
-    if _is_api_request():
+    if is_api_request():
         return api.handle_http_exception(InternalServerError())
     return render_template("errors/error.html", code=500, message=error_message(500)), 500
 

@@ -10,7 +10,7 @@ from flask_smorest import abort as api_abort
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from .errors import _is_api_request as is_api_request
+from .errors import is_api_request
 from .extensions import api, babel, compress, csrf, db, limiter, login_manager, migrate
 from .inputs import CONTROL_CHARACTERS_MESSAGE, MAX_ID, has_control_characters, texts_with_control_characters
 
@@ -23,7 +23,9 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=os.path.join(os.path.dirname(__file__), "translations"))
-    api.init_app(app)
+    from .api.documentation import ErrorResponses
+
+    api.init_app(app, spec_kwargs={"extra_plugins": [ErrorResponses()]})
     compress.init_app(app)
 
     from .auth import identity

@@ -66,6 +66,9 @@ def require_staff():
         abort(403, message="This account cannot use the items API.")
     if writes and read_only_token():
         abort(403, message="This token may only read.")
+    if writes and not isinstance(request.get_json(silent=True), dict):
+        # Every write says what it wants: no body is not "the defaults".
+        abort(422, message="Send a JSON object.", errors={"json": {"_schema": ["Send a JSON object."]}})
 
 
 @bp.route("/items", methods=["POST"])
@@ -162,6 +165,7 @@ def _per_user() -> str:
 @bp.route("/code-blocks", methods=["POST"])
 @limiter.limit(_code_block_limit, key_func=_per_user)
 @bp.arguments(CodeBlockRequestSchema)
+@bp.alt_response(429, description="Too many blocks asked for lately (CODE_BLOCK_RATE_LIMIT): try later.")
 @bp.response(201, CodeBlockSchema, description="Codes reserved in the register for this device.")
 def reserve_code_block(values):
     """Reserve a few codes for a phone to give items logged with no network (never given twice)."""
