@@ -24,8 +24,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import sqlalchemy as sa  # noqa: E402
 
-PG_ADMIN = "postgresql+psycopg://127.0.0.1:5432/postgres"
-PG_URL = "postgresql+psycopg://127.0.0.1:5432/bench_indicators"
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_indicators"
 
 
 def timed(function, runs: int) -> float:
@@ -50,7 +50,7 @@ def database(kind: str, keep: bool) -> tuple[str, str]:
                 if os.path.exists(path + suffix):
                     os.remove(path + suffix)
         return "sqlite:///" + path, instance
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT", user="postgres")
+    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         exists = connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = 'bench_indicators'")).scalar()
         if exists and not keep:

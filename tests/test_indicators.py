@@ -33,7 +33,7 @@ from intake.services.reporting.filters import PRIVATE, Filters, years_covered
 from intake.services.status import change_status, void_intake
 from intake.services.intake import Donation, register_donation
 
-from .factories import pass_checks, user
+from .factories import make_item, pass_checks, user
 
 NOW = datetime(2026, 7, 1, 10, 0, tzinfo=timezone.utc)
 PERIOD = Filters(date(2026, 1, 1), date(2026, 6, 30))
@@ -312,3 +312,30 @@ def test_demo_in_bulk_writes_consistent_years_of_activity(app, runner):
             count(sa.select(sa.func.count(Item.id)).where(Item.status == "recycled"))
         board = dashboard(db.session, Filters(date(2025, 1, 1), date(2025, 12, 31)))
         assert sum(row[1] for row in board.tables["by_source"].rows) > 300
+
+
+def test_the_dashboard_runs_a_fixed_number_of_queries_whatever_the_data(app, data, world, freeze_clock):
+    """Aggregates only: the number of statements does not grow with items or sources."""
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            dashboard(db.session, PERIOD)
+            few = len(statements)
+            freeze_clock(at(6, 20))
+            for number in range(12):
+                source = Organisation(name=f"Partenaire {number}", kind="association")
+                db.session.add(source)
+                db.session.commit()
+                make_item(world, source_id=source.id, category_id=(world.bike_id, world.phone_id)[number % 2],
+                          weight_kg=Decimal("3"))
+            freeze_clock(NOW)
+            statements.clear()
+            dashboard(db.session, PERIOD)
+            assert len(statements) == few <= 25
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", record)
