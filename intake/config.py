@@ -57,6 +57,11 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     # A phone asks for a block of 10 codes when it has fewer than 5 left: a few blocks an hour at most.
     CODE_BLOCK_RATE_LIMIT = "20 per hour"
+    # A landlord account's portal and API together (each look is logged), and the public passport per
+    # address (anonymous visitors only: staff scan labels all day).
+    LANDLORD_RATE_LIMIT = "300 per minute"
+    PASSPORT_RATE_LIMIT = "60 per minute"
+    HSTS_MAX_AGE = 365 * 24 * 3600  # Strict-Transport-Security, sent only over https
 
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"

@@ -16,6 +16,7 @@ upgrade a read transaction.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from contextlib import contextmanager
 
@@ -32,7 +33,19 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
         _configure_sqlite(engine, busy_timeout_ms)
 
 
+def private_file(path: str) -> None:
+    """Make ``path`` readable and writable by its owner only, creating it empty if it is not there: the
+    database holds people's names and the tenants' signatures. (SQLite gives its -wal and -shm files
+    the database file's mode, and takes an empty file for a new database.)"""
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    os.chmod(path, 0o600)  # a file made before, by an older version or with a looser umask
+
+
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    database = engine.url.database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        private_file(database)
+
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: sqlite3.Connection, _record) -> None:
         # Take transaction control away from the sqlite3 module so that the

@@ -6,6 +6,8 @@ import os
 from datetime import timedelta
 
 from flask import Flask, abort, current_app, has_request_context, render_template, request, session
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
 from flask_smorest import abort as api_abort
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -48,6 +50,13 @@ class DatabaseIntConverter(IntegerConverter):
 
     def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
         super().__init__(map, fixed_digits, min, max, signed)
+
+
+def rate_limit_key() -> str:
+    """Rate limits count per account once signed in (several people may share an address), else per address."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return get_remote_address()
 
 
 def refuse_control_characters():
@@ -114,6 +123,9 @@ def set_security_headers(response):
         "style-src 'self'; script-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
         "frame-ancestors 'none'",
     )
+    if request.is_secure:
+        # Over https (directly, or through a proxy trusted with PROXY_COUNT): browsers keep to it.
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={current_app.config['HSTS_MAX_AGE']}")
     if request.endpoint and not request.endpoint.startswith("static"):
         # Pages can hold what volunteers typed: keep them out of shared caches.
         response.headers.setdefault("Cache-Control", "no-store")

@@ -101,7 +101,7 @@ def test_a_landlord_gets_404_for_another_landlords_objects_and_the_attempt_is_lo
         assert "A-0042" in text and "B-0007" not in text and landlords["theirs_code"] not in text, url
         with app.app_context():
             logged = db.session.scalars(sa.select(LandlordAccess).order_by(LandlordAccess.id.desc())).first()
-            assert (logged.object_kind, logged.object_ref, logged.route) == ("list", str(landlords["mine"]), url)
+            assert (logged.object_kind, logged.shown_ids, logged.route) == ("list", [landlords["mine"]], url)
 
 
 def test_the_other_landlord_sees_its_own_and_not_the_first(client, auth, landlords):

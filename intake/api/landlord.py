@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields
 
-from ..extensions import db
+from ..extensions import db, limiter
 from ..services import landlord as landlord_view
+from ..web import rate_limit_key
 
 bp = Blueprint("landlord_api", __name__, url_prefix="/api/v1/landlord",
                description="A social landlord's own handovers (read only).")
+# One limit per account with the portal (see landlord/routes.py): each look is written to the access log.
+limiter.shared_limit(lambda: current_app.config["LANDLORD_RATE_LIMIT"], scope="landlord",
+                     key_func=rate_limit_key)(bp)
+RATE_LIMITED = "Too many looks lately from this account (LANDLORD_RATE_LIMIT): try again in a minute."
 
 
 class SessionSchema(Schema):
@@ -51,6 +56,7 @@ def require_landlord():
 
 @bp.route("/handovers")
 @bp.response(200, LandlordHandoverSchema(many=True))
+@bp.alt_response(429, description=RATE_LIMITED)
 def list_handovers():
     """The devices handed to this landlord's tenants."""
     return landlord_view.listed_for(db.session, current_user, request.args.get("residence"), route=request.path)
@@ -58,6 +64,7 @@ def list_handovers():
 
 @bp.route("/handovers/<int:handover_id>")
 @bp.response(200, LandlordHandoverSchema)
+@bp.alt_response(429, description=RATE_LIMITED)
 def get_handover(handover_id: int):
     """One of this landlord's handovers; any other is 404 (and logged)."""
     found = landlord_view.own_handover(db.session, current_user, handover_id, route=request.path)

@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..auth.identity import roles_required
 from .. import clock
-from ..extensions import db
+from ..extensions import db, limiter
 from ..formfields import attach_errors
 from ..models import CollectionPoint, Container, Item, Organisation, Photo
 from ..models.user import STAFF_ROLES
@@ -218,7 +218,16 @@ def correct(code: str):
                            reason_required=current_user.role == "coordinator"), 422 if form.errors else 200
 
 
+def _passport_limit() -> str:
+    return current_app.config["PASSPORT_RATE_LIMIT"]
+
+
+def _signed_in() -> bool:
+    return current_user.is_authenticated
+
+
 @bp.route("/i/<code>")
+@limiter.limit(_passport_limit, exempt_when=_signed_in)  # anonymous visitors, guessing codes included
 def show(code: str):
     """The permanent URL printed on the label: the item for staff, its public passport for anyone else."""
     canonical = normalize_code(code)

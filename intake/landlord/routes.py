@@ -10,14 +10,18 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..auth.identity import roles_required
-from ..extensions import db
+from ..extensions import db, limiter
 from ..outcomes.routes import receipt_response
 from ..services import landlord as landlord_view
 from ..services.exports import csv_text
 from ..services.structure import identity
 from ..vocabulary import term
+from ..web import rate_limit_key
 
 bp = Blueprint("landlord", __name__, url_prefix="/landlord")
+# The portal and the landlord API share one limit per account: each look is written to the access log.
+limiter.shared_limit(lambda: current_app.config["LANDLORD_RATE_LIMIT"], scope="landlord",
+                     key_func=rate_limit_key)(bp)
 
 # The export's column headers, in the landlord's language.
 EXPORT_HEADER = {

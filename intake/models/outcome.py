@@ -143,7 +143,8 @@ class RecyclingBatch(db.Model):
 
 
 class LandlordAccess(db.Model):
-    """Every look of a landlord user at a handover or an item, granted or refused."""
+    """Every look of a landlord user at a handover, an item or a list (one row naming every handover it
+    showed), granted or refused."""
 
     __tablename__ = "landlord_access"
 
@@ -155,6 +156,8 @@ class LandlordAccess(db.Model):
     granted: Mapped[bool]
     route: Mapped[str] = mapped_column(sa.String(80))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    # A list or an export: the ids of the handovers it showed.
+    shown_ids: Mapped[Optional[list]] = mapped_column(sa.JSON)
 
     user: Mapped["User"] = relationship()  # noqa: F821
     organisation: Mapped[Optional[Organisation]] = relationship()

@@ -8,6 +8,8 @@ import subprocess
 
 from sqlalchemy.engine import Engine
 
+from ..database import private_file
+
 
 def backup_database(engine: Engine, path: str) -> None:
     """SQLite: the online backup API, page by page. PostgreSQL: pg_dump, one snapshot."""
@@ -22,6 +24,7 @@ def backup_database(engine: Engine, path: str) -> None:
 
 def _backup_sqlite(database: str, path: str) -> None:
     draft = path + ".partial"
+    private_file(draft)  # a copy of the database: its owner's only, like the database
     source = sqlite3.connect(database)
     try:
         target = sqlite3.connect(draft)
@@ -39,6 +42,7 @@ def _backup_postgresql(url, path: str) -> None:
     env = dict(os.environ)
     if url.password:
         env["PGPASSWORD"] = url.password
+    private_file(path)  # pg_dump writes into it, keeping its mode
     command = ["pg_dump", "--format=custom", "--no-owner", f"--file={path}",
                f"--host={url.host or 'localhost'}", f"--port={url.port or 5432}", url.database]
     if url.username:

@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
 from ..models import Handover, Item, ItemEvent, LandlordAccess, User
-from ..clock import now_utc
 
 # The only fields a landlord ever receives, in this order (also the CSV's columns).
 LANDLORD_FIELDS = ("handover_id", "residence", "tenant_ref", "code", "category", "brand", "model", "handed_on",
@@ -77,15 +76,13 @@ def handover_rows(session: Session, organisation_id: int, residence: str | None 
 
 
 def listed_for(session: Session, user: User, residence: str | None, *, route: str) -> list[dict]:
-    """The rows a landlord user lists or exports; the look at each handover is logged."""
+    """The rows a landlord user lists or exports; the look is logged, one line naming every handover shown
+    (``object_ref``: the residence asked for, if any)."""
     rows = handover_rows(session, user.organisation_id, residence)
-    # One line per handover shown, in one statement: a list is a look at each of them.
-    records = [{"user_id": user.id, "organisation_id": user.organisation_id, "object_kind": "list",
-                "object_ref": str(row["handover_id"]), "granted": True, "route": route[:80], "at": now_utc()}
-               for row in rows]
-    if records:
-        session.execute(sa.insert(LandlordAccess), records)
-        session.commit()
+    session.add(LandlordAccess(user_id=user.id, organisation_id=user.organisation_id, object_kind="list",
+                               object_ref=(residence or "")[:60], granted=True, route=route[:80],
+                               shown_ids=[row["handover_id"] for row in rows]))
+    session.commit()
     return rows
 
 
