@@ -43,7 +43,9 @@ def private_file(path: str) -> None:
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     database = engine.url.database
-    if database and database != ":memory:" and not database.startswith("file:"):
+    # (In a folder that does not exist, the database cannot be opened either: /healthz says so.)
+    if (database and database != ":memory:" and not database.startswith("file:")
+            and os.path.isdir(os.path.dirname(os.path.abspath(database)))):
         private_file(database)
 
     @event.listens_for(engine, "connect")
