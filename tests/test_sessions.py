@@ -39,6 +39,21 @@ def test_sign_out_everywhere_from_the_account_page(app, client, auth, world):
     assert phone.get("/items").status_code == 302
 
 
+def test_a_coordinator_signs_an_account_out_everywhere(app, client, auth, world):
+    lost_phone = app.test_client()
+    from .conftest import AuthActions
+
+    AuthActions(lost_phone).login_as("volunteer")
+    assert lost_phone.get("/items").status_code == 200
+    auth.login_as("coordinator")
+    url = f"/admin/users/{world.user_ids['volunteer']}"
+    page = client.get(url).get_data(as_text=True)
+    response = client.post(f"{url}/sign-out-everywhere", data={"csrf_token": csrf_token_from(page)})
+    assert response.status_code == 302
+    assert lost_phone.get("/items").status_code == 302
+    assert client.get("/items").status_code == 200  # the coordinator's own session goes on
+
+
 def test_an_account_is_signed_out_everywhere_from_the_command_line(app, client, auth, runner, world):
     auth.login_as("volunteer")
     assert client.get("/items").status_code == 200

@@ -21,7 +21,7 @@ from ..formatting import format_weight
 from ..vocabulary import term
 from ..models import Category, CollectionPoint, Container, Organisation, Territory, User
 from ..formfields import attach_errors
-from ..services.accounts import AccountError, create_user, update_user
+from ..services.accounts import AccountError, create_user, end_sessions, update_user
 from ..services.structure import StructureRejected, current_structure, logo_version, save_structure
 from . import forms
 
@@ -159,6 +159,16 @@ def records(slug: str):
     order = section.order_by(section.model)
     query = sa.select(section.model).options(*section.eager).order_by(*(order if isinstance(order, tuple) else (order,)))
     return render_template("admin/records.html", section=section, records=db.session.scalars(query).all())
+
+
+@bp.route("/users/<int:record_id>/sign-out-everywhere", methods=["POST"])
+@roles_required("coordinator")
+def sign_out_user(record_id: int):
+    """End every session of an account (a lost phone, a shared computer): it must sign in again."""
+    user = db.get_or_404(User, record_id)
+    end_sessions(db.session, user)
+    flash(_("Every session of %(name)s has ended.", name=user.name), "success")
+    return redirect(url_for("admin.edit", slug="users", record_id=user.id))
 
 
 @bp.route("/<slug>/new", methods=["GET", "POST"])
