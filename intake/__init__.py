@@ -9,7 +9,7 @@ from flask import Flask
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """Build the application: settings, then extensions, blueprints and commands."""
+    """Build the application: settings, then extensions, the database, the web layer, features, commands."""
     project_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     app = Flask(
         __name__,
@@ -17,6 +17,23 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=os.path.join(project_root, "static"),
         template_folder=os.path.join(project_root, "templates"),
     )
+    from . import blueprints, cli, database, errors, extensions, formatting
+    from .web import access, requests
+
+    configure(app, config)
+    extensions.init_app(app)
+    database.init_app(app)
+    formatting.init_app(app)
+    requests.init_app(app)
+    access.init_app(app)
+    blueprints.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def configure(app: Flask, config: dict | None) -> None:
+    """Defaults, then the environment (INTAKE_*, DATABASE_URL), then what the caller gives."""
     from .config import Defaults, database_url_from_env
 
     app.config.from_object(Defaults)
@@ -33,28 +50,6 @@ def create_app(config: dict | None = None) -> Flask:
         # Secure cookies everywhere but on a development machine served over plain http.
         app.config["SESSION_COOKIE_SECURE"] = app.config["ENV"] != "development"
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
-
-    from . import cli, errors, web
-    from .services.label_stock import load_stocks
-
-    # Read once at start: a malformed stock file stops the app here, naming the file and field.
-    app.extensions["label_stocks"] = load_stocks(app.config["LABELS_DIR"] or os.path.join(project_root, "labels"))
-    from .extensions import db
-
-    from .pwa.routes import refresh_static_version
-
-    # The service worker's cache is named after the static files' content: a deploy that changes
-    # any of them updates every phone, and old and new files never mix.
-    refresh_static_version(app)
-    web.register_extensions(app)
-    web.register_blueprints(app)
-    errors.register_error_handlers(app)
-    cli.register_commands(app)
-    with app.app_context():
-        from .database import configure_engine
-
-        configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
-    return app
 
 
 def _instance_secret_key(instance_path: str) -> str:

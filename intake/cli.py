@@ -168,7 +168,7 @@ def check_browser_libraries_command():
     click.echo("Browser libraries installed.")
 
 
-def register_commands(app) -> None:
+def init_app(app) -> None:
     app.cli.add_command(tenants)
     app.cli.add_command(users)
     app.cli.add_command(upgrade_command)

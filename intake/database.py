@@ -28,6 +28,14 @@ READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 READS_ONLY_OPTION = "intake_reads_only"
 
 
+def init_app(app) -> None:
+    """The engine's settings that a URL cannot carry (SQLite's pragmas and transaction start)."""
+    from .extensions import db
+
+    with app.app_context():
+        configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine, busy_timeout_ms)

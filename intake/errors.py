@@ -25,7 +25,7 @@ MESSAGES = {
 CSRF_MESSAGE = _l("The form expired or came from another site. Reload the page and try again.")
 
 
-def register_error_handlers(app) -> None:
+def init_app(app) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected_error)

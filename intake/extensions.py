@@ -1,4 +1,6 @@
-"""Flask extensions, created unbound; ``create_app`` binds them."""
+"""Flask extensions, created unbound; ``init_app`` binds them all to the app."""
+
+import os
 
 from flask_babel import Babel
 from flask_compress import Compress
@@ -34,3 +36,14 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 api = Api()
 compress = Compress()
+
+
+def init_app(app) -> None:
+    """Bind every extension. The API's document, the sign-in rules and the language choice are set by
+    their own modules (api, web.access, web.requests)."""
+    db.init_app(app)
+    # Batch mode: SQLite can only change a table by rebuilding it.
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    compress.init_app(app)

@@ -25,7 +25,7 @@ def format_local_datetime(value) -> str:
     return babel_format_datetime(value, "short", tzinfo=get_timezone(), locale=get_locale())
 
 
-def register_template_helpers(app) -> None:
+def init_app(app) -> None:
     app.jinja_env.filters["weight"] = format_weight
     app.jinja_env.filters["datetime"] = format_local_datetime
     app.jinja_env.filters["date"] = lambda value: format_date(value, "medium") if value else ""

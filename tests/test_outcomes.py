@@ -195,7 +195,7 @@ def test_retention_deletes_identities_past_the_period_and_keeps_the_handover(app
         # The handover stays, anonymised, and still counts.
         assert db.session.get(Handover, old.id).tenant_ref == "OLD-1"
 
-        assert outcomes_by_kind(db.session, 2026)["handed_over"]["items"] == 2
+        assert db.session.scalar(sa.select(sa.func.count(Handover.id))) == 2
 
 
 def test_a_coordinator_sees_the_identity_until_the_period_ends(app, client, auth, world, freeze_clock):

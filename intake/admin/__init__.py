@@ -1,0 +1,7 @@
+
+
+
+def init_app(app) -> None:
+    from .routes import bp
+
+    app.register_blueprint(bp)

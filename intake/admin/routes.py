@@ -15,7 +15,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
-from ..auth.identity import roles_required
+from ..web.access import roles_required
 from ..extensions import db
 from ..formatting import format_weight
 from ..vocabulary import term

@@ -9,7 +9,7 @@ from marshmallow import Schema, fields
 
 from ..extensions import db, limiter
 from ..services import landlord as landlord_view
-from ..web import rate_limit_key
+from ..web.requests import rate_limit_key
 
 bp = Blueprint("landlord_api", __name__, url_prefix="/api/v1/landlord",
                description="A social landlord's own handovers (read only).")

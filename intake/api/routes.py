@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from sqlalchemy.orm import joinedload
 
-from ..auth.identity import read_only_token, token_request
+from ..web.access import read_only_token, token_request
 from ..extensions import api, csrf, db, limiter
 from ..inputs import record_id
 from ..models import CollectionPoint, Container, Organisation
@@ -20,7 +20,7 @@ from ..services.code_register import reserve_codes
 from ..services.intake import Donation, IntakeRejected, register_donation
 from ..services import amendments
 from ..services.status import TransitionRefused, Work, change_status
-from ..web import amendment_window
+from ..web.settings import amendment_window
 from .schemas import (
     AmendmentSchema,
     CategorySchema,

@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
-from ..auth.identity import roles_required
+from ..web.access import roles_required
 from .. import clock
 from ..extensions import db, limiter
 from ..formfields import attach_errors
@@ -22,16 +22,17 @@ from ..services import landlord as landlord_view
 from ..services.amendments import Amendment, AmendmentRefused, amend_item, amendment_refusal
 from ..services.catalogue import correctable_categories, intake_categories, open_points, set_tile_order
 from ..services.status import UndoRefused, void_intake
-from ..web import amendment_window, undo_window
+from ..web.settings import amendment_window, undo_window
 from ..services.codes import normalize_code
 from ..services.intake import Donation, IntakeRejected, register_donation
 from ..services.passport import passport
 from ..services.structure import identity
 from ..services.weights import plausible_range
 from ..services.photos import PhotoRejected, attach_photo, encode_photo
-from .today import POINT_KEY, SOURCE_KEY, current_point, intake_point
+from ..web.today import POINT_KEY, SOURCE_KEY, current_point, intake_point
 from .uploads import read_oversized_intake, refuse_oversized
-from ..workshop.routes import item_url_base, workshop_context
+from ..web.panels import workshop_context
+from ..web.urls import item_url_base
 from .forms import PRIVATE_DONOR, AmendForm, IntakeForm, PhotoForm, SameAgainForm, SearchForm, SetupForm, TileOrderForm
 
 bp = Blueprint("items", __name__)

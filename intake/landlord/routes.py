@@ -9,14 +9,14 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..auth.identity import roles_required
+from ..web.access import roles_required
 from ..extensions import db, limiter
-from ..outcomes.routes import receipt_response
+from ..web.downloads import handover_receipt_response
 from ..services import landlord as landlord_view
 from ..services.exports import csv_text
 from ..services.structure import identity
 from ..vocabulary import term
-from ..web import rate_limit_key
+from ..web.requests import rate_limit_key
 
 bp = Blueprint("landlord", __name__, url_prefix="/landlord")
 # The portal and the landlord API share one limit per account: each look is written to the access log.
@@ -62,7 +62,7 @@ def handover(handover_id: int):
 @roles_required("landlord")
 def receipt(handover_id: int):
     record, row = _own(handover_id)
-    return receipt_response(record, row)
+    return handover_receipt_response(record, row)
 
 
 @bp.route("/export.csv")

@@ -13,8 +13,8 @@ from flask import (Blueprint, abort, current_app, jsonify, redirect, render_temp
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from ..auth.identity import roles_required
-from ..auth.routes import safe_next
+from ..web.access import roles_required
+from ..web.urls import safe_next
 from ..clock import local_today
 from ..extensions import db
 from ..services.day_summary import day_summary

@@ -9,7 +9,8 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
-from ..auth.identity import roles_required
+from ..web.access import roles_required
+from ..web.downloads import handover_receipt_response, pdf_response, structure_header
 from ..clock import local_today
 from ..extensions import db
 from ..formfields import attach_errors
@@ -20,7 +21,7 @@ from ..services.exports import csv_text
 from ..services.items import find_item
 from ..services.receipts import guarantee_notice, sale_guarantees, structure_lines
 from ..services.status import TransitionRefused, allowed_transitions
-from ..services.structure import identity, logo_png
+from ..services.structure import identity
 from ..services.tenants import identity_for
 from .forms import AttendedForm, BatchForm, BatchItemsForm, HandoverForm, ReturnForm, SaleForm, SessionForm
 
@@ -99,20 +100,13 @@ def sale_receipt(sale_id: int):
 def sale_receipt_pdf(sale_id: int):
     """The buyer's receipt as a PDF, to send or print."""
     sale = _sale(sale_id)
-    structure = identity(db.session, current_app.config)
-    data = receipts.sale_receipt_pdf(sale, structure=structure, logo=_logo(structure))
-    response = current_app.response_class(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="recu-{sale.item.code}.pdf"'
-    return response
+    structure, logo = structure_header()
+    return pdf_response(receipts.sale_receipt_pdf(sale, structure=structure, logo=logo), f"recu-{sale.item.code}.pdf")
 
 
 def _sale(sale_id: int) -> Sale:
     return db.session.scalar(sa.select(Sale).where(Sale.id == sale_id)
                              .options(joinedload(Sale.item).joinedload(Item.category))) or abort(404)
-
-
-def _logo(structure) -> bytes | None:
-    return logo_png(db.session) if structure and structure.logo_version else None
 
 
 @bp.route("/i/<code>/handover", methods=["GET", "POST"])
@@ -167,18 +161,7 @@ def handover(handover_id: int):
 @roles_required(*WORKSHOP)
 def handover_receipt(handover_id: int):
     record = _handover(handover_id)
-    return receipt_response(record, landlord_view.row_of(db.session, record))
-
-
-def receipt_response(record: Handover, row: dict):
-    """The tenant's receipt, from the landlord row of the handover (its allowlist)."""
-    structure = identity(db.session, current_app.config)
-    data = receipts.handover_receipt_pdf(row, landlord=record.landlord.name, structure=structure,
-                                         logo=_logo(structure), acceptance=record.acceptance,
-                                         refurbished=record.refurbished)
-    response = current_app.response_class(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="remise-{row["code"]}.pdf"'
-    return response
+    return handover_receipt_response(record, landlord_view.row_of(db.session, record))
 
 
 @bp.route("/handovers/<int:handover_id>/signature.png")

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app
 from flask_babel import format_date
 
 from ..extensions import db
 from ..models import IssuedCode, Item
 from ..services.labels import LabelContent
 from ..services.structure import identity
-
-
-def item_url(code: str) -> str:
-    """The QR target: PUBLIC_BASE_URL (or the address the app is reached at) + /i/<code>."""
-    base = current_app.config["PUBLIC_BASE_URL"] or request.host_url
-    return f"{base.rstrip('/')}/i/{code}"
+from ..web.urls import item_url
 
 
 def organisation_line() -> str | None:

@@ -16,9 +16,10 @@ from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from .. import clock
-from ..auth.identity import roles_required
+from ..web.access import roles_required
+from ..web.downloads import pdf_response
 from ..extensions import db
-from ..items.today import current_point
+from ..web.today import current_point
 from ..models import CollectionPoint, IssuedCode, Item, ItemEvent
 from ..models.user import STAFF_ROLES
 from ..services import labels, printers
@@ -92,12 +93,6 @@ def render(stock: Stock, contents) -> list:
         abort(422)
 
 
-def _pdf_response(data: bytes, filename: str):
-    response = current_app.response_class(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
-
-
 @bp.route("/i/<code>/label.png")
 @roles_required(*STAFF_ROLES)
 def label_png(code: str):
@@ -119,7 +114,7 @@ def label_pdf(code: str):
     stock = chosen_stock(point)
     pdf = labels.labels_pdf(stock, render(stock, label_contents([canonical])), skip=_skip(stock),
                             offset_mm=_offset(point))
-    return _pdf_response(pdf, f"{canonical}-{stock.id}.pdf")
+    return pdf_response(pdf, f"{canonical}-{stock.id}.pdf")
 
 
 def selected_codes(point: CollectionPoint | None) -> list[str]:
@@ -178,7 +173,7 @@ def batch_pdf():
     """Many labels in one PDF: sheets fill position by position (after skip), rolls a page each."""
     point, stock, codes = _job()
     pdf = labels.labels_pdf(stock, render(stock, label_contents(codes)), skip=_skip(stock), offset_mm=_offset(point))
-    return _pdf_response(pdf, f"etiquettes-{stock.id}.pdf")
+    return pdf_response(pdf, f"etiquettes-{stock.id}.pdf")
 
 
 @bp.route("/labels/print")
@@ -219,7 +214,7 @@ def calibration():
     """Outlines and rulers for a stock, with my point's offsets: print at 100 % and compare."""
     point = current_point()
     stock = chosen_stock(point)
-    return _pdf_response(labels.calibration_pdf(stock, offset_mm=_offset(point)), f"calibration-{stock.id}.pdf")
+    return pdf_response(labels.calibration_pdf(stock, offset_mm=_offset(point)), f"calibration-{stock.id}.pdf")
 
 
 @bp.route("/i/<code>/print", methods=["POST"])

@@ -1,1 +1,7 @@
 """Indicators for coordinators, partners and funders."""
+
+
+def init_app(app) -> None:
+    from .routes import bp
+
+    app.register_blueprint(bp)

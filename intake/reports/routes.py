@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..auth.identity import roles_required
+from ..web.access import roles_required
 from .. import inputs
 from ..extensions import db
 from ..models import Category, Organisation, RecyclingBatch

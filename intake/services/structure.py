@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from PIL import Image
 from sqlalchemy.orm import Session, undefer
 
 from ..models import Structure

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
-from ..auth.identity import roles_required
+from ..web.access import roles_required
 from ..extensions import db
 from ..inputs import record_id
-from ..items.today import current_point
+from ..web.today import current_point
+from ..web.urls import item_url_base
 from ..models import Category, CollectionPoint, Erasure, Item
 from ..models.item import STATUSES
 from ..models.user import STAFF_ROLES
 from ..services import status as machine
 from ..services.codes import normalize_code
 from ..services.items import find_item
-from ..services.outcomes import latest_outcome
 from ..vocabulary import term
 from .forms import BulkForm, ChecklistForm, ErasureForm, TransitionForm
 
@@ -28,29 +28,6 @@ bp = Blueprint("workshop", __name__)
 
 def _item(code: str) -> Item:
     return find_item(db.session, code, joinedload(Item.category).joinedload(Category.parent)) or abort(404)
-
-
-def workshop_context(item: Item) -> dict:
-    """What the item page needs to move the item on: built once, here."""
-    allowed = machine.allowed_transitions(item.status, current_user.role)
-    workshop_role = current_user.role in ("technician", "coordinator")
-    needs_state = workshop_role or "ready" in allowed or item.category.data_bearing
-    state = machine.release_state(db.session, item) if needs_state else None
-    return {
-        # The page writes the form itself (change_status validates it with TransitionForm). Sales,
-        # handovers, returns and recycling have forms of their own: they need more than a note.
-        "moves": [SelectChoice(target, term("status", target)) for target in allowed
-                  if target not in machine.HAS_ITS_OWN_FORM],
-        "barriers": [(code, term("barrier", code)) for code in machine.REPAIR_BARRIERS],
-        "repair_outcomes": [(code, term("repair_outcome", code)) for code in machine.REPAIR_OUTCOMES],
-        "latest_checklist": state.checklist if state else None,
-        "erasures": state.erasures if state else [],
-        "ready_problems": machine.readiness_problems(state, item, "ready") if "ready" in allowed else [],
-        "exits": [target for target in allowed if target in machine.HAS_ITS_OWN_FORM],
-        "outcome": latest_outcome(db.session, item) if item.status in ("sold", "handed_over") else None,
-        # The erasure that makes the item's data known to be gone (since its last return), if there is one.
-        "data_erased_by": state.released_by if state and not machine.erasure_problem(state.erasures) else None,
-    }
 
 
 def _work(form) -> machine.Work:
@@ -207,8 +184,3 @@ def scan_many():
         for code in dict.fromkeys(code for code in codes if code and code not in found):
             results.append((None, _("No item has the code %(code)s.", code=code)))
     return render_template("workshop/scan.html", many=True, form=form, results=results, base_url=item_url_base())
-
-
-def item_url_base() -> str:
-    """Scanned URLs must start with this to be followed: our own item addresses only."""
-    return (current_app.config["PUBLIC_BASE_URL"] or request.host_url).rstrip("/")

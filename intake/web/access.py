@@ -8,15 +8,16 @@ from datetime import timedelta
 
 from flask import abort, current_app, g, request, session
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, current_user
+from flask_login import current_user
 
 from ..clock import now_utc
 from ..database import reading
-from ..extensions import db
+from ..extensions import db, login_manager
 from ..models import User
 
 
-def init_login_manager(app, login_manager: LoginManager) -> None:
+def init_app(app) -> None:
+    """Sign-in by session for pages, by bearer token for the API; who is asking, read first."""
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to open this page.")

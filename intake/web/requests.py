@@ -1,9 +1,9 @@
-"""Binding extensions and blueprints to the app, and what every response gets."""
+"""What every request and response gets, whatever the page: bounded ids, no control characters,
+the language, the security headers, and the key rate limits count by."""
 
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 
 from flask import Flask, abort, current_app, has_request_context, render_template, request, session
 from flask_limiter.util import get_remote_address
@@ -12,35 +12,20 @@ from flask_smorest import abort as api_abort
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from .errors import is_api_request
-from .extensions import api, babel, compress, csrf, db, limiter, login_manager, migrate
-from .inputs import CONTROL_CHARACTERS_MESSAGE, MAX_ID, has_control_characters, texts_with_control_characters
+from ..errors import is_api_request
+from ..extensions import babel
+from ..inputs import CONTROL_CHARACTERS_MESSAGE, MAX_ID, has_control_characters, texts_with_control_characters
 
 
-def register_extensions(app: Flask) -> None:
-    db.init_app(app)
-    # Batch mode: SQLite can only change a table by rebuilding it.
-    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"), render_as_batch=True)
-    csrf.init_app(app)
-    limiter.init_app(app)
+def init_app(app: Flask) -> None:
+    """What every request and response gets: ids bounded in routes, the language, no control characters,
+    the security headers."""
     babel.init_app(app, locale_selector=select_locale,
-                   default_translation_directories=os.path.join(os.path.dirname(__file__), "translations"))
-    from .api.documentation import ErrorResponses
-
-    api.init_app(app, spec_kwargs={"extra_plugins": [ErrorResponses()]})
-    compress.init_app(app)
-
-    from .auth import identity
-
-    identity.init_login_manager(app, login_manager)
-
+                   default_translation_directories=os.path.join(app.root_path, "translations"))
+    app.url_map.converters["int"] = DatabaseIntConverter  # before any route is made with it
     if app.config["PROXY_COUNT"]:
         n = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
-
-    from . import formatting
-
-    formatting.register_template_helpers(app)
     app.before_request(refuse_control_characters)
     app.after_request(set_security_headers)
 
@@ -79,33 +64,6 @@ def refuse_control_characters():
     return render_template("errors/error.html", code=422, message=CONTROL_CHARACTERS_MESSAGE), 422
 
 
-def register_blueprints(app: Flask) -> None:
-    app.url_map.converters["int"] = DatabaseIntConverter  # before any route is made with it
-    from .admin.routes import bp as admin_bp
-    from .api.routes import register_api
-    from .auth.routes import bp as auth_bp
-    from .items.routes import bp as items_bp
-    from .landlord.routes import bp as landlord_bp
-    from .outcomes.routes import bp as outcomes_bp
-    from .main.routes import bp as main_bp
-    from .printing.routes import bp as printing_bp
-    from .pwa.routes import bp as pwa_bp
-    from .reports.routes import bp as reports_bp
-    from .workshop.routes import bp as workshop_bp
-
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(items_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(printing_bp)
-    app.register_blueprint(workshop_bp)
-    app.register_blueprint(outcomes_bp)
-    app.register_blueprint(landlord_bp)
-    app.register_blueprint(reports_bp)
-    app.register_blueprint(pwa_bp)
-    register_api(app)
-
-
 def select_locale() -> str:
     """The language chosen in this browser, else French."""
     languages = current_app.config["LANGUAGES"]
@@ -130,13 +88,3 @@ def set_security_headers(response):
         # Pages can hold what volunteers typed: keep them out of shared caches.
         response.headers.setdefault("Cache-Control", "no-store")
     return response
-
-
-def amendment_window() -> timedelta:
-    """How long the person who logged an item may correct it."""
-    return timedelta(minutes=current_app.config["AMENDMENT_WINDOW_MINUTES"])
-
-
-def undo_window() -> timedelta:
-    """How long "Same again" may be undone: the seconds the button shows, and a few for the request."""
-    return timedelta(seconds=current_app.config["UNDO_SECONDS"] + 5)
