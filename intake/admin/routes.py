@@ -21,6 +21,7 @@ from ..formatting import format_weight
 from ..vocabulary import term
 from ..models import Category, CollectionPoint, Container, Organisation, Territory, User
 from ..formfields import attach_errors
+from ..services.settings_records import records_by_name, records_listed
 from ..services.accounts import AccountError, create_user, end_sessions, update_user
 from ..services.structure import StructureRejected, current_structure, logo_version, save_structure
 from . import forms
@@ -33,7 +34,7 @@ def yes_no(value: bool) -> str:
 
 
 def _options(model, label=lambda row: row.name, none_label="—"):
-    rows = db.session.scalars(sa.select(model).order_by(model.name)).all()
+    rows = records_by_name(db.session, model)
     return [SelectChoice(forms.NONE_CHOICE, none_label)] + [SelectChoice(row.id, label(row)) for row in rows]
 
 
@@ -156,9 +157,8 @@ def structure():
 def records(slug: str):
     """All records of one kind."""
     section = _section(slug)
-    order = section.order_by(section.model)
-    query = sa.select(section.model).options(*section.eager).order_by(*(order if isinstance(order, tuple) else (order,)))
-    return render_template("admin/records.html", section=section, records=db.session.scalars(query).all())
+    records = records_listed(db.session, section.model, order=section.order_by(section.model), options=section.eager)
+    return render_template("admin/records.html", section=section, records=records)
 
 
 @bp.route("/users/<int:record_id>/sign-out-everywhere", methods=["POST"])

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import current_app, jsonify, make_response, request
 from werkzeug.http import HTTP_STATUS_CODES
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
-from sqlalchemy.orm import joinedload
 
 from ..web.access import read_only_token, token_request
 from ..extensions import api, csrf, db, limiter
 from ..inputs import record_id
-from ..models import CollectionPoint, Container, Organisation
 from ..models.user import STAFF_ROLES
 from ..services import items as item_queries
-from ..services.catalogue import intake_categories
+from ..services.catalogue import active_containers, intake_categories, open_points
+from ..services.partners import active_organisations
 from ..services.code_register import reserve_codes
 from ..services.intake import Donation, IntakeRejected, register_donation
 from ..services import amendments
@@ -184,23 +182,18 @@ def list_categories():
 @bp.response(200, CollectionPointSchema(many=True))
 def list_collection_points():
     """Open collection points."""
-    return db.session.scalars(
-        sa.select(CollectionPoint)
-        .where(CollectionPoint.active)
-        .options(joinedload(CollectionPoint.organisation), joinedload(CollectionPoint.territory))
-        .order_by(CollectionPoint.name)
-    ).all()
+    return open_points(db.session)
 
 
 @bp.route("/organisations")
 @bp.response(200, OrganisationSchema(many=True))
 def list_organisations():
     """Active partners, to choose the supply source."""
-    return db.session.scalars(sa.select(Organisation).where(Organisation.active).order_by(Organisation.name)).all()
+    return active_organisations(db.session)
 
 
 @bp.route("/containers")
 @bp.response(200, ContainerSchema(many=True))
 def list_containers():
     """Containers whose tare is taken off the scale reading."""
-    return db.session.scalars(sa.select(Container).where(Container.active).order_by(Container.tare_kg)).all()
+    return active_containers(db.session)

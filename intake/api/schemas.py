@@ -95,9 +95,9 @@ class ItemSchema(Schema):
     has_photo = fields.Function(lambda item: item.photo is not None)
 
     def item_url(self, item) -> str:
-        from flask import url_for
+        from ..web.urls import item_url
 
-        return url_for("items.show", code=item.code, _external=True)
+        return item_url(item.code)
 
 
 class ItemWithHistorySchema(ItemSchema):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,12 +14,14 @@ from ..web.access import roles_required
 from .. import clock
 from ..extensions import db, limiter
 from ..formfields import attach_errors
-from ..models import CollectionPoint, Container, Item, Organisation, Photo
+from ..models import CollectionPoint, Item
 from ..models.user import STAFF_ROLES
 from ..services import items as item_queries
 from ..services import landlord as landlord_view
 from ..services.amendments import Amendment, AmendmentRefused, amend_item, amendment_refusal
-from ..services.catalogue import correctable_categories, intake_categories, open_points, set_tile_order
+from ..services.catalogue import (active_containers, correctable_categories, intake_categories, open_points,
+                                  set_tile_order)
+from ..services.partners import active_organisations
 from ..services.status import UndoRefused, void_intake
 from ..web.settings import amendment_window, undo_window
 from ..services.codes import normalize_code
@@ -44,10 +45,8 @@ HISTORY_ON_ITEM_PAGE = 10
 
 
 def _source_choices() -> list[SelectChoice]:
-    organisations = db.session.execute(
-        sa.select(Organisation.id, Organisation.name).where(Organisation.active).order_by(Organisation.name)
-    )
-    return [SelectChoice(PRIVATE_DONOR, _("Private donor"))] + [SelectChoice(row.id, row.name) for row in organisations]
+    return [SelectChoice(PRIVATE_DONOR, _("Private donor"))] + [
+        SelectChoice(organisation.id, organisation.name) for organisation in active_organisations(db.session)]
 
 
 @bp.route("/intake/setup", methods=["GET", "POST"])
@@ -55,10 +54,7 @@ def _source_choices() -> list[SelectChoice]:
 def setup():
     """Choose today's collection point and usual source once; kept for the session."""
     form = SetupForm(collection_point_id=session.get(POINT_KEY), source_id=session.get(SOURCE_KEY, PRIVATE_DONOR))
-    form.collection_point_id.choices = [
-        SelectChoice(p.id, p.name)
-        for p in db.session.scalars(sa.select(CollectionPoint).where(CollectionPoint.active).order_by(CollectionPoint.name))
-    ]
+    form.collection_point_id.choices = [SelectChoice(p.id, p.name) for p in open_points(db.session)]
     form.source_id.choices = _source_choices()
     if form.validate_on_submit():
         session[POINT_KEY] = form.collection_point_id.data
@@ -92,7 +88,7 @@ def intake():
         return redirect(url_for("items.setup"))
     form = IntakeForm(source_id=session.get(SOURCE_KEY, PRIVATE_DONOR))
     categories = intake_categories(db.session, point.id)
-    containers = db.session.scalars(sa.select(Container).where(Container.active).order_by(Container.tare_kg)).all()
+    containers = active_containers(db.session)
     form.category_id.choices = [SelectChoice(c.id, c.name) for c in categories]
     form.container_id.choices = [SelectChoice(0, _("None"))] + [SelectChoice(c.id, c.name) for c in containers]
     form.source_id.choices = _source_choices()
@@ -299,7 +295,7 @@ def _photo_refused(item: Item, message: str):
 def photo(code: str):
     """The item's photo, for staff only, always as a JPEG."""
     item = _item_or_404(code)
-    content = db.session.scalar(sa.select(Photo.content).where(Photo.item_id == item.id))
+    content = item_queries.photo_content(db.session, item)
     if content is None:
         abort(404)
     response = current_app.response_class(content, mimetype="image/jpeg")

@@ -20,6 +20,9 @@ from .organisation import Organisation
 ROLES = ("volunteer", "technician", "coordinator", "landlord")
 # Roles that work on items (the landlord only sees its own handovers).
 STAFF_ROLES = ("volunteer", "technician", "coordinator")
+# Who works on items in the workshop: diagnose, repair, erase, sell, hand over (one definition for
+# the status machine, the views and the templates).
+WORKSHOP_ROLES = ("technician", "coordinator")
 
 
 class User(UserMixin, db.Model):

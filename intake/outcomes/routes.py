@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
+from ..models.user import WORKSHOP_ROLES
 from ..web.access import roles_required
 from ..web.downloads import handover_receipt_response, pdf_response, structure_header
 from ..clock import local_today
 from ..extensions import db
 from ..formfields import attach_errors
-from ..models import AccompanimentSession, Category, Handover, Item, Organisation, RecyclingBatch, Sale
+from ..models import Category, Handover, Item, RecyclingBatch, Sale
 from ..services import landlord as landlord_view
-from ..services import outcomes, receipts, recycling
+from ..services import outcomes, partners, receipts, recycling
 from ..services.exports import csv_text
 from ..services.items import find_item
 from ..services.receipts import guarantee_notice, sale_guarantees, structure_lines
@@ -26,7 +26,6 @@ from ..services.tenants import identity_for
 from .forms import AttendedForm, BatchForm, BatchItemsForm, HandoverForm, ReturnForm, SaleForm, SessionForm
 
 bp = Blueprint("outcomes", __name__)
-WORKSHOP = ("technician", "coordinator")
 
 
 def _item(code: str) -> Item:
@@ -50,8 +49,7 @@ def _attempt(form, action):
 
 
 def _organisations(kind: str) -> list[SelectChoice]:
-    return [SelectChoice(o.id, o.name) for o in db.session.scalars(
-        sa.select(Organisation).where(Organisation.kind == kind, Organisation.active).order_by(Organisation.name))]
+    return [SelectChoice(o.id, o.name) for o in partners.active_organisations(db.session, kind=kind)]
 
 
 def _can(item: Item, target: str) -> bool:
@@ -61,14 +59,12 @@ def _can(item: Item, target: str) -> bool:
 
 def _partners() -> list[SelectChoice]:
     """Who may give a training session: any active partner but landlords and eco-organisms."""
-    return [SelectChoice(0, "—")] + [SelectChoice(o.id, o.name) for o in db.session.scalars(
-        sa.select(Organisation).where(Organisation.active, Organisation.kind.not_in(("social_landlord",
-                                                                                     "eco_organism")))
-        .order_by(Organisation.name))]
+    return [SelectChoice(0, "—")] + [SelectChoice(o.id, o.name) for o in partners.active_organisations(
+        db.session, excluding=partners.NOT_TRAINERS)]
 
 
 @bp.route("/i/<code>/sale", methods=["GET", "POST"])
-@roles_required(*WORKSHOP)
+@roles_required(*WORKSHOP_ROLES)
 def sell(code: str):
     """Sell a ready item: price, date, channel, warranty."""
     item = _item(code)
@@ -85,7 +81,7 @@ def sell(code: str):
 
 
 @bp.route("/sales/<int:sale_id>/receipt")
-@roles_required(*WORKSHOP)
+@roles_required(*WORKSHOP_ROLES)
 def sale_receipt(sale_id: int):
     """The buyer's receipt, to print: "reconditionné" only when the rule is met, never "comme neuf"."""
     sale = _sale(sale_id)
@@ -96,7 +92,7 @@ def sale_receipt(sale_id: int):
 
 
 @bp.route("/sales/<int:sale_id>/receipt.pdf")
-@roles_required(*WORKSHOP)
+@roles_required(*WORKSHOP_ROLES)
 def sale_receipt_pdf(sale_id: int):
     """The buyer's receipt as a PDF, to send or print."""
     sale = _sale(sale_id)
@@ -105,12 +101,11 @@ def sale_receipt_pdf(sale_id: int):
 
 
 def _sale(sale_id: int) -> Sale:
-    return db.session.scalar(sa.select(Sale).where(Sale.id == sale_id)
-                             .options(joinedload(Sale.item).joinedload(Item.category))) or abort(404)
+    return outcomes.sale_with_item(db.session, sale_id) or abort(404)
 
 
 @bp.route("/i/<code>/handover", methods=["GET", "POST"])
-@roles_required(*WORKSHOP)
+@roles_required(*WORKSHOP_ROLES)
 def hand_over(code: str):
     """Hand a ready computer to a landlord's tenant, who accepts it by signing on the phone or typing a name."""
     item = _item(code)
@@ -138,13 +133,11 @@ def hand_over(code: str):
 
 
 def _handover(handover_id: int) -> Handover:
-    return db.session.scalar(sa.select(Handover).where(Handover.id == handover_id)
-                             .options(joinedload(Handover.item).joinedload(Item.category),
-                                      joinedload(Handover.landlord), joinedload(Handover.handed_by))) or abort(404)
+    return outcomes.handover_with_item(db.session, handover_id) or abort(404)
 
 
 @bp.route("/handovers/<int:handover_id>")
-@roles_required(*WORKSHOP)
+@roles_required(*WORKSHOP_ROLES)
 def handover(handover_id: int):
     """One handover: the device, the tenant reference, training sessions; the identity for coordinators."""
     record = _handover(handover_id)
@@ -158,7 +151,7 @@ def handover(handover_id: int):
 
 
 @bp.route("/handovers/<int:handover_id>/receipt.pdf")
-@roles_required(*WORKSHOP)
+@roles_required(*WORKSHOP_ROLES)
 def handover_receipt(handover_id: int):
     record = _handover(handover_id)
     return handover_receipt_response(record, landlord_view.row_of(db.session, record))
@@ -177,7 +170,7 @@ def signature(handover_id: int):
 
 
 @bp.route("/handovers/<int:handover_id>/sessions", methods=["POST"])
-@roles_required(*WORKSHOP)
+@roles_required(*WORKSHOP_ROLES)
 def plan_session(handover_id: int):
     record = _handover(handover_id)
     form = SessionForm()
@@ -195,10 +188,9 @@ def plan_session(handover_id: int):
 
 
 @bp.route("/handovers/<int:handover_id>/sessions/<int:session_id>", methods=["POST"])
-@roles_required(*WORKSHOP)
+@roles_required(*WORKSHOP_ROLES)
 def mark_attended(handover_id: int, session_id: int):
-    planned = db.session.scalar(sa.select(AccompanimentSession).where(
-        AccompanimentSession.id == session_id, AccompanimentSession.handover_id == handover_id)) or abort(404)
+    planned = outcomes.planned_session(db.session, handover_id, session_id) or abort(404)
     form = AttendedForm()
     if not form.validate_on_submit():
         abort(400)
@@ -212,7 +204,7 @@ def mark_attended(handover_id: int, session_id: int):
 
 
 @bp.route("/i/<code>/return", methods=["GET", "POST"])
-@roles_required(*WORKSHOP)
+@roles_required(*WORKSHOP_ROLES)
 def take_back(code: str):
     """A sold or handed-over item comes back: say why; it goes through the workshop again."""
     item = _item(code)
@@ -230,20 +222,14 @@ def take_back(code: str):
 
 
 @bp.route("/recycling")
-@roles_required(*WORKSHOP)
+@roles_required(*WORKSHOP_ROLES)
 def batches():
     """Open batches first, then the ones handed over; how many items wait for a batch."""
-    rows = db.session.execute(
-        sa.select(RecyclingBatch, sa.func.count(Item.id), sa.func.coalesce(sa.func.sum(Item.weight_kg), 0))
-        .outerjoin(Item, Item.recycling_batch_id == RecyclingBatch.id)
-        .options(joinedload(RecyclingBatch.eco_organism))
-        .group_by(RecyclingBatch.id).order_by(RecyclingBatch.state.desc(), RecyclingBatch.pickup_on.desc())
-    ).all()
-    return render_template("outcomes/batches.html", rows=rows, waiting=recycling.waiting_by_stream(db.session))
+    return render_template("outcomes/batches.html", rows=recycling.batches_with_totals(db.session), waiting=recycling.waiting_by_stream(db.session))
 
 
 @bp.route("/recycling/new", methods=["GET", "POST"])
-@roles_required(*WORKSHOP)
+@roles_required(*WORKSHOP_ROLES)
 def new_batch():
     form = BatchForm(pickup_on=local_today())
     form.eco_organism_id.choices = _organisations("eco_organism")
@@ -257,12 +243,11 @@ def new_batch():
 
 
 def _batch(batch_id: int) -> RecyclingBatch:
-    return db.session.scalar(sa.select(RecyclingBatch).where(RecyclingBatch.id == batch_id)
-                             .options(joinedload(RecyclingBatch.eco_organism))) or abort(404)
+    return recycling.batch_with_eco_organism(db.session, batch_id) or abort(404)
 
 
 @bp.route("/recycling/<int:batch_id>", methods=["GET", "POST"])
-@roles_required(*WORKSHOP)
+@roles_required(*WORKSHOP_ROLES)
 def batch(batch_id: int):
     """A batch: its items, adding items by code (typed or scanned), closing it."""
     record = _batch(batch_id)
@@ -278,15 +263,14 @@ def batch(batch_id: int):
             for code, why in result.refused.items():
                 flash(f"{code} : {why}", "error")
             return redirect(url_for("outcomes.batch", batch_id=record.id))
-    items = db.session.scalars(sa.select(Item).where(Item.recycling_batch_id == record.id)
-                               .options(joinedload(Item.category)).order_by(Item.code)).all()
+    items = recycling.items_in_batch(db.session, record)
     waiting = recycling.waiting_by_stream(db.session).get(record.stream, 0)
     return render_template("outcomes/batch.html", batch=record, items=items, form=form, waiting=waiting,
                            totals=recycling.totals(db.session, record))
 
 
 @bp.route("/recycling/<int:batch_id>/all", methods=["POST"])
-@roles_required(*WORKSHOP)
+@roles_required(*WORKSHOP_ROLES)
 def batch_add_all(batch_id: int):
     record = _batch(batch_id)
     try:
@@ -298,7 +282,7 @@ def batch_add_all(batch_id: int):
 
 
 @bp.route("/recycling/<int:batch_id>/remove/<code>", methods=["POST"])
-@roles_required(*WORKSHOP)
+@roles_required(*WORKSHOP_ROLES)
 def batch_remove(batch_id: int, code: str):
     record = _batch(batch_id)
     try:

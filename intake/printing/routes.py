@@ -7,27 +7,26 @@ import re
 import secrets
 from datetime import date
 
-import sqlalchemy as sa
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from .. import clock
 from ..web.access import roles_required
 from ..web.downloads import pdf_response
+from ..web.urls import item_url_base
 from ..extensions import db
 from ..web.today import current_point
-from ..models import CollectionPoint, IssuedCode, Item, ItemEvent
+from ..models import CollectionPoint
 from ..models.user import STAFF_ROLES
-from ..services import labels, printers
+from ..services import label_jobs, labels, printers
+from ..services.structure import identity
 from ..services.code_register import reserve_codes
 from ..services.codes import normalize_code
 from ..services.items import find_item
 from ..services.label_stock import Stock
-from .content import content_for_blank, content_for_item, organisation_line
 from .forms import PreprintForm
 
 bp = Blueprint("printing", __name__)
@@ -66,23 +65,18 @@ def _skip(stock: Stock) -> int:
     return skip
 
 
+def label_text() -> label_jobs.LabelText:
+    """Where this instance's labels point to, and the structure's line if it chose to print it."""
+    structure = identity(db.session, current_app.config)
+    return label_jobs.LabelText(item_url_base(), structure.label_line if structure else None)
+
+
 def label_contents(codes: list[str]):
-    """Each code's label, in the order given: an item's, or a pre-printed blank; 404 if unknown."""
-    items = {item.code: item for item in db.session.scalars(
-        sa.select(Item).where(Item.code.in_(codes))
-        .options(joinedload(Item.category), joinedload(Item.collection_point)))}
-    blanks = {issued.code: issued for issued in db.session.scalars(
-        sa.select(IssuedCode).where(IssuedCode.code.in_(set(codes) - set(items)), IssuedCode.item_id.is_(None)))}
-    contents = []
-    organisation = organisation_line()
-    for code in codes:
-        if code in items:
-            contents.append(content_for_item(items[code], organisation))
-        elif code in blanks:
-            contents.append(content_for_blank(blanks[code], organisation))
-        else:
-            abort(404)
-    return contents
+    """Each code's label, in the order given; 404 for a code that is neither an item's nor a free blank."""
+    try:
+        return label_jobs.label_contents(db.session, codes, label_text())
+    except label_jobs.UnknownCode:
+        abort(404)
 
 
 def render(stock: Stock, contents) -> list:
@@ -126,16 +120,13 @@ def selected_codes(point: CollectionPoint | None) -> list[str]:
             abort(400)
         return list(dict.fromkeys(codes))
     if request.args.get("batch"):
-        return list(db.session.scalars(sa.select(IssuedCode.code).where(IssuedCode.batch == request.args["batch"])
-                                        .order_by(IssuedCode.created_at, IssuedCode.code)))
+        return label_jobs.codes_of_run(db.session, request.args["batch"])
     if point is None:
         abort(400)
     first = _day(request.args.get("from")) or clock.local_today()
     last = _day(request.args.get("to")) or first
     start, end = clock.local_days(first, last)
-    return list(db.session.scalars(
-        sa.select(Item.code).where(Item.collection_point_id == point.id, Item.created_at >= start,
-                                   Item.created_at < end).order_by(Item.created_at, Item.id)))
+    return label_jobs.codes_logged(db.session, point, start, end)
 
 
 def _day(text: str | None) -> date | None:
@@ -228,13 +219,11 @@ def print_on_printer(code: str):
         return redirect(url_for("items.show", code=item.code))
     stock = stocks()[point.printer_stock]
     pdf_link = url_for("printing.label_pdf", code=item.code, stock=stock.id)
-    reach = printers.Reach.from_config(current_app.config)
     try:
-        printer = printers.Printer.from_uri(point.printer_uri, reach)
-        image = labels.render_label(stock, content_for_item(item, organisation_line()),
-                                    font_path=current_app.config["LABEL_FONT"])
-        printers.send(printer, printers.printer_job(printer, stock, image), reach=reach,
-                      timeout=float(current_app.config["PRINTER_TIMEOUT"]))
+        label_jobs.print_label(db.session, item, point=point, stock=stock, text=label_text(),
+                               reach=printers.Reach.from_config(current_app.config),
+                               timeout=float(current_app.config["PRINTER_TIMEOUT"]),
+                               font_path=current_app.config["LABEL_FONT"], user=current_user)
     except (printers.PrinterUnavailable, printers.PrinterMisconfigured, labels.LabelTooSmall) as error:
         # One message whatever went wrong: a page that told a closed port from a refused address would
         # let an account probe the server's network.
@@ -243,9 +232,6 @@ def print_on_printer(code: str):
                 point=point.name), "error")
         session["label_pdf_fallback"] = pdf_link
         return redirect(url_for("items.show", code=item.code))
-    db.session.add(ItemEvent(item_id=item.id, kind="label_printed", user_id=current_user.id,
-                             collection_point_id=point.id, data={"stock": stock.id, "printer": printer.host}))
-    db.session.commit()
     flash(_("Label sent to the printer."), "success")
     return redirect(url_for("items.show", code=item.code))
 
@@ -261,23 +247,16 @@ def preprinted():
         reserve_codes(db.session, form.count.data, batch=batch_id, user=current_user)
         session[STOCK_KEY] = form.stock.data
         return redirect(url_for("printing.preprinted_batch", batch_id=batch_id))
-    batches = db.session.execute(
-        sa.select(IssuedCode.batch, sa.func.count(), sa.func.count(IssuedCode.item_id), sa.func.min(IssuedCode.created_at))
-        .where(IssuedCode.kind == "preprinted").group_by(IssuedCode.batch)
-        .order_by(sa.func.min(IssuedCode.created_at).desc()).limit(20)).all()
-    return render_template("printing/preprinted.html", form=form, batches=batches)
+    return render_template("printing/preprinted.html", form=form, batches=label_jobs.preprinted_runs(db.session))
 
 
 @bp.route("/labels/preprinted/<batch_id>")
 @roles_required("coordinator")
 def preprinted_batch(batch_id: str):
     """One print run of blank labels: how many are bound, and links to print them."""
-    counts = db.session.execute(
-        sa.select(sa.func.count(), sa.func.count(IssuedCode.item_id)).where(IssuedCode.batch == batch_id)).one()
-    if not counts[0]:
-        abort(404)
+    run = label_jobs.preprinted_run(db.session, batch_id) or abort(404)
     stock = chosen_stock(current_point())
-    return render_template("printing/preprinted_batch.html", batch_id=batch_id, total=counts[0], bound=counts[1],
+    return render_template("printing/preprinted_batch.html", batch_id=batch_id, total=run.total, bound=run.bound,
                            stock=stock, stocks=stocks().values())
 
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, joinedload
 
-from ..models import Category, CategoryPosition, CollectionPoint, Item
+from ..models import Category, CategoryPosition, CollectionPoint, Container, Item
 from ..clock import now_utc
 
 # family code -> (French name, [(name, DEEE category, ORDS category, data-bearing, default kg, icon)])
@@ -151,8 +151,26 @@ def correctable_categories(session: Session, item: Item | None = None) -> list[C
 
 
 def open_points(session: Session, item: Item | None = None) -> list[CollectionPoint]:
-    """Open collection points by name, and the item's own even if it has closed since."""
+    """Open collection points by name (with their host and territory), and the item's own even if it has
+    closed since."""
     condition = CollectionPoint.active
     if item is not None:
         condition = sa.or_(condition, CollectionPoint.id == item.collection_point_id)
-    return list(session.scalars(sa.select(CollectionPoint).where(condition).order_by(CollectionPoint.name)))
+    return list(session.scalars(
+        sa.select(CollectionPoint).where(condition).order_by(CollectionPoint.name)
+        .options(joinedload(CollectionPoint.organisation), joinedload(CollectionPoint.territory))))
+
+
+def active_categories(session: Session) -> list[Category]:
+    """Every active category (families included), by name: the filters' list."""
+    return list(session.scalars(sa.select(Category).where(Category.active).order_by(Category.name)))
+
+
+def active_containers(session: Session) -> list[Container]:
+    """Containers whose tare intake takes off, lightest first."""
+    return list(session.scalars(sa.select(Container).where(Container.active).order_by(Container.tare_kg)))
+
+
+def all_points(session: Session) -> list[CollectionPoint]:
+    """Every collection point, open or closed, by name (filters over past items)."""
+    return list(session.scalars(sa.select(CollectionPoint).order_by(CollectionPoint.name)))

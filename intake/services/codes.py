@@ -48,3 +48,8 @@ def normalize_code(text: str) -> str | None:
     if check_symbol(code[:-1]) != code[-1]:
         return None
     return code
+
+
+def item_address(base_url: str, code: str) -> str:
+    """An item's permanent address, printed in its QR code: never change its shape (labels are out there)."""
+    return f"{base_url.rstrip('/')}/i/{code}"

@@ -169,3 +169,12 @@ def _text_matches(text: str):
     if compact.isalnum() and len(compact) <= 6:
         conditions.append(Item.code.like(f"%{compact}%"))
     return sa.or_(*conditions)
+
+
+def items_with_codes(session: Session, codes: list[str]) -> list[Item]:
+    """The items whose codes these are (canonical codes), with their category; unknown codes left out."""
+    return list(session.scalars(sa.select(Item).where(Item.code.in_(codes)).options(joinedload(Item.category))))
+
+
+def photo_content(session: Session, item: Item) -> bytes | None:
+    return session.scalar(sa.select(Photo.content).where(Photo.item_id == item.id))

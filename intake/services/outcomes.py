@@ -17,7 +17,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import format_date, lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..clock import local_date, local_today
 from ..models import AccompanimentSession, Handover, Item, Organisation, Sale, TenantIdentity, User
@@ -242,3 +242,22 @@ def latest_outcome(session: Session, item: Item) -> Sale | Handover | None:
     return max(candidates, key=lambda record: record.created_at) if candidates else None
 
 
+
+
+def sale_with_item(session: Session, sale_id: int) -> Sale | None:
+    """A sale with its item and category, for its receipt."""
+    return session.scalar(sa.select(Sale).where(Sale.id == sale_id)
+                          .options(joinedload(Sale.item).joinedload(Item.category)))
+
+
+def handover_with_item(session: Session, handover_id: int) -> Handover | None:
+    """A handover with its item, landlord and the person who handed it over, for its page and receipt."""
+    return session.scalar(sa.select(Handover).where(Handover.id == handover_id)
+                          .options(joinedload(Handover.item).joinedload(Item.category),
+                                   joinedload(Handover.landlord), joinedload(Handover.handed_by)))
+
+
+def planned_session(session: Session, handover_id: int, session_id: int) -> AccompanimentSession | None:
+    """One training session of one handover (never another handover's)."""
+    return session.scalar(sa.select(AccompanimentSession).where(
+        AccompanimentSession.id == session_id, AccompanimentSession.handover_id == handover_id))

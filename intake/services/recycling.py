@@ -221,3 +221,24 @@ def register_rows(session: Session) -> list[list]:
                      batch.eco_organism.name, batch.eco_organism.siren, batch.slip_number,
                      sum(row[3] for row in mine)])
     return rows
+
+
+def batches_with_totals(session: Session) -> list:
+    """Every batch with its eco-organism, item count and logged kg: open ones first, newest pickup first."""
+    return session.execute(
+        sa.select(RecyclingBatch, sa.func.count(Item.id), sa.func.coalesce(sa.func.sum(Item.weight_kg), 0))
+        .outerjoin(Item, Item.recycling_batch_id == RecyclingBatch.id)
+        .options(joinedload(RecyclingBatch.eco_organism))
+        .group_by(RecyclingBatch.id).order_by(RecyclingBatch.state.desc(), RecyclingBatch.pickup_on.desc())
+    ).all()
+
+
+def batch_with_eco_organism(session: Session, batch_id: int) -> RecyclingBatch | None:
+    return session.scalar(sa.select(RecyclingBatch).where(RecyclingBatch.id == batch_id)
+                          .options(joinedload(RecyclingBatch.eco_organism)))
+
+
+def items_in_batch(session: Session, batch: RecyclingBatch) -> list[Item]:
+    """The batch's items by code, with their category."""
+    return list(session.scalars(sa.select(Item).where(Item.recycling_batch_id == batch.id)
+                                .options(joinedload(Item.category)).order_by(Item.code)))

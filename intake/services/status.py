@@ -17,6 +17,7 @@ from .. import clock
 from ..models import Erasure, Item, ItemEvent, User
 from ..clock import now_utc
 from ..models.item import STATUSES
+from ..models.user import WORKSHOP_ROLES
 from ..models.outcome import RETURN_REASONS
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -37,7 +38,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 # Who may move an item *to* each status.
-WORKSHOP = {"technician", "coordinator"}
+WORKSHOP = set(WORKSHOP_ROLES)
 MAY_MOVE_TO: dict[str, set[str]] = {
     "diagnosing": WORKSHOP,
     "repairing": WORKSHOP,

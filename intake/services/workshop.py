@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, joinedload
 
 from ..models import Erasure, Item
+from ..models.user import WORKSHOP_ROLES
 from . import status as machine
 from .outcomes import latest_outcome
 
-# The roles that work on items in the workshop (diagnose, repair, erase, sell, hand over).
-WORKSHOP_ROLES = ("technician", "coordinator")
 
 
 @dataclass(frozen=True)
@@ -37,3 +37,28 @@ def workshop_panel(session: Session, item: Item, role: str) -> WorkshopPanel:
         outcome=latest_outcome(session, item) if item.status in ("sold", "handed_over") else None,
         data_erased_by=state.released_by if state and not machine.erasure_problem(state.erasures) else None,
     )
+
+
+def waiting_in(status: str, *, handled_by_id: int | None = None, category_id: int | None = None,
+               collection_point_id: int | None = None) -> sa.Select:
+    """Items waiting in ``status``, the longest waiting first, narrowed by the queue's filters (to page)."""
+    query = (sa.select(Item).where(Item.status == status)
+             .options(joinedload(Item.category), joinedload(Item.collection_point))
+             .order_by(Item.status_changed_at, Item.id))
+    if handled_by_id:
+        query = query.where(Item.handled_by_id == handled_by_id)
+    if category_id:
+        query = query.where(Item.category_id == category_id)
+    if collection_point_id:
+        query = query.where(Item.collection_point_id == collection_point_id)
+    return query
+
+
+def items_per_status(session: Session) -> dict[str, int]:
+    return dict(session.execute(sa.select(Item.status, sa.func.count()).group_by(Item.status)).all())
+
+
+def erasure_records(session: Session, item: Item) -> list[Erasure]:
+    """Every erasure record of the item, oldest first, with its operator (superseded ones stay)."""
+    return list(session.scalars(sa.select(Erasure).where(Erasure.item_id == item.id)
+                                .options(joinedload(Erasure.operator)).order_by(Erasure.id)))

@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app, request
 
+from ..services.codes import item_address
+
 
 def item_url_base() -> str:
     """PUBLIC_BASE_URL, or the address the app is reached at: item URLs start with it, and scanned
@@ -15,7 +17,7 @@ def item_url_base() -> str:
 
 def item_url(code: str) -> str:
     """The QR target printed on a label: <base>/i/<code>."""
-    return f"{item_url_base()}/i/{code}"
+    return item_address(item_url_base(), code)
 
 
 def safe_next(target: str | None) -> str | None:

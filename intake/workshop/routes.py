@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,12 +13,13 @@ from ..extensions import db
 from ..inputs import record_id
 from ..web.today import current_point
 from ..web.urls import item_url_base
-from ..models import Category, CollectionPoint, Erasure, Item
+from ..models import Category, Item
 from ..models.item import STATUSES
-from ..models.user import STAFF_ROLES
+from ..models.user import STAFF_ROLES, WORKSHOP_ROLES
 from ..services import status as machine
 from ..services.codes import normalize_code
-from ..services.items import find_item
+from ..services import catalogue, workshop
+from ..services.items import find_item, items_with_codes
 from ..vocabulary import term
 from .forms import BulkForm, ChecklistForm, ErasureForm, TransitionForm
 
@@ -63,7 +63,7 @@ def change_status(code: str):
 
 
 @bp.route("/i/<code>/checklist", methods=["GET", "POST"])
-@roles_required("technician", "coordinator")
+@roles_required(*WORKSHOP_ROLES)
 def checklist(code: str):
     """The category's functional checks, each passed or failed."""
     item = _item(code)
@@ -84,7 +84,7 @@ def checklist(code: str):
 
 
 @bp.route("/i/<code>/erasure", methods=["GET", "POST"])
-@roles_required("technician", "coordinator")
+@roles_required(*WORKSHOP_ROLES)
 def erasure(code: str):
     """The item's erasure records, and a new one; earlier records stay, superseded."""
     item = _item(code)
@@ -100,9 +100,8 @@ def erasure(code: str):
         flash(_("Erasure recorded.") if record.passed else _("Erasure recorded as failed: the item stays blocked."),
               "success" if record.passed else "error")
         return redirect(url_for("items.show", code=item.code))
-    records = db.session.scalars(sa.select(Erasure).where(Erasure.item_id == item.id)
-                                 .options(joinedload(Erasure.operator)).order_by(Erasure.id)).all()
-    return render_template("workshop/erasure.html", item=item, form=form, erasures=records)
+    return render_template("workshop/erasure.html", item=item, form=form,
+                           erasures=workshop.erasure_records(db.session, item))
 
 
 @bp.route("/workshop")
@@ -112,25 +111,16 @@ def queue():
     status = request.args.get("status", "received")
     if status not in STATUSES:
         abort(404)
-    query = (sa.select(Item).where(Item.status == status)
-             .options(joinedload(Item.category), joinedload(Item.collection_point))
-             .order_by(Item.status_changed_at, Item.id))
     # The filters in force, carried by every link of the page (tabs and pages) so none is lost.
     filters = {"mine": "1" if request.args.get("mine") == "1" else None,
                "category": request.args.get("category", type=record_id),
                "point": request.args.get("point", type=record_id)}
-    if filters["mine"]:
-        query = query.where(Item.handled_by_id == current_user.id)
-    if filters["category"]:
-        query = query.where(Item.category_id == filters["category"])
-    if filters["point"]:
-        query = query.where(Item.collection_point_id == filters["point"])
+    query = workshop.waiting_in(status, handled_by_id=current_user.id if filters["mine"] else None,
+                                category_id=filters["category"], collection_point_id=filters["point"])
     page = db.paginate(query, page=request.args.get("page", 1, type=record_id), per_page=50, error_out=False)
-    counts = dict(db.session.execute(sa.select(Item.status, sa.func.count()).group_by(Item.status)).all())
-    categories = db.session.scalars(sa.select(Category).where(Category.active).order_by(Category.name)).all()
-    points = db.session.scalars(sa.select(CollectionPoint).order_by(CollectionPoint.name)).all()
-    return render_template("workshop/queue.html", page=page, status=status, counts=counts, statuses=STATUSES,
-                           categories=categories, points=points, now=machine.now_utc(),
+    return render_template("workshop/queue.html", page=page, status=status, statuses=STATUSES,
+                           counts=workshop.items_per_status(db.session),
+                           categories=catalogue.active_categories(db.session), points=catalogue.all_points(db.session), now=machine.now_utc(),
                            filters={name: value for name, value in filters.items() if value})
 
 
@@ -149,7 +139,7 @@ def go():
     if code is None:
         flash(_("This code is not valid: check the label, or type it again."), "error")
         return redirect(url_for("workshop.scan"))
-    if not db.session.scalar(sa.select(Item.id).where(Item.code == code)):
+    if find_item(db.session, code) is None:
         flash(_("No item has the code %(code)s.", code=code), "error")
         return redirect(url_for("workshop.scan"))
     return redirect(url_for("items.show", code=code))
@@ -168,8 +158,7 @@ def scan_many():
         typed = (form.typed.data or "").strip()
         texts = (form.codes.data or "").split() + ([typed] if typed else [])
         codes = [normalize_code(text) for text in texts]
-        items = db.session.scalars(sa.select(Item).where(Item.code.in_([c for c in codes if c]))
-                                   .options(joinedload(Item.category))).all()
+        items = items_with_codes(db.session, [c for c in codes if c])
         point = current_point()
         results = [(None, _("%(code)s is not a valid code: check the label, or type it again.", code=text))
                    for text, code in zip(texts, codes) if code is None]
