@@ -7,7 +7,6 @@ from decimal import Decimal
 from babel.dates import format_datetime as babel_format_datetime
 from flask_babel import format_currency, format_date, format_percent, format_decimal, get_locale, get_timezone
 
-from .models.user import WORKSHOP_ROLES
 from .vocabulary import register_vocabulary
 
 
@@ -35,6 +34,5 @@ def init_app(app) -> None:
     app.jinja_env.filters["decimal"] = lambda value: format_decimal(value) if value is not None else ""
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     register_vocabulary(app)
-    app.jinja_env.globals["WORKSHOP_ROLES"] = WORKSHOP_ROLES
 
 

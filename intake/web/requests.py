@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter
 
 from ..errors import is_api_request
 from ..extensions import babel
+from ..models.user import WORKSHOP_ROLES
 from ..inputs import CONTROL_CHARACTERS_MESSAGE, MAX_ID, has_control_characters, texts_with_control_characters
 
 
@@ -26,6 +27,8 @@ def init_app(app: Flask) -> None:
     if app.config["PROXY_COUNT"]:
         n = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    # One definition of who works in the workshop, for the templates too.
+    app.jinja_env.globals["WORKSHOP_ROLES"] = WORKSHOP_ROLES
     app.before_request(refuse_control_characters)
     app.after_request(set_security_headers)
 
