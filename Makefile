@@ -47,8 +47,11 @@ test: install browser
 test-sqlite:
 	$(BIN)/python -m pytest
 
+# Browser tests, the README's production steps and gunicorn's settings do not depend on the database:
+# they run once, in the SQLite pass.
 test-postgres:
-	INTAKE_TEST_DATABASE_URL=$(TEST_POSTGRES) $(BIN)/python -m pytest
+	INTAKE_TEST_DATABASE_URL=$(TEST_POSTGRES) $(BIN)/python -m pytest --ignore=tests/browser \
+	  --ignore=tests/test_production_setup.py --ignore=tests/test_gunicorn_settings.py
 
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o intake/translations/messages.pot .
