@@ -209,16 +209,11 @@ def test_recycled_weight_is_shared_in_proportion_to_logged_weights(app, data, wo
         # Both private bikes are bikes; the 8 kg one alone, filtered by its collection day, is not
         # separable, so split them by weight class through a category change is not possible: check the
         # rule directly with the batch's items: 12 × 15/20 = 9 and 8 × 15/20 = 6.
-        import sqlalchemy as sa
-
         from intake.models import RecyclingBatch
-        from intake.services.reporting.dashboard import recycled_weight
+        from intake.services.reporting.dashboard import recycled_items
 
-        closed = sa.select(RecyclingBatch.id).where(RecyclingBatch.state == "closed")
-        logged, weight = recycled_weight(closed)
-        shares = sorted(round(value, 3) for (value,) in db.session.execute(
-            sa.select(weight).select_from(Item).join(RecyclingBatch, Item.recycling_batch_id == RecyclingBatch.id)
-            .join(logged, logged.c.batch_id == RecyclingBatch.id)))
+        items = recycled_items(sa.select(RecyclingBatch.id).where(RecyclingBatch.state == "closed"))
+        shares = sorted(round(value, 3) for (value,) in db.session.execute(sa.select(items.c.recycled_kg)))
         assert shares == [0.2, 6.0, 9.0]
 
 
@@ -339,3 +334,29 @@ def test_the_dashboard_runs_a_fixed_number_of_queries_whatever_the_data(app, dat
             assert len(statements) == few <= 25
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", record)
+
+
+def test_lead_times_follow_a_corrected_category(app, data, world):
+    """The database keeps each measure's category, point and source equal to its item's."""
+    with app.app_context():
+        bike_filter = PERIOD.but(category_id=world.bike_id)
+        assert rows(lead_times(db.session, bike_filter))["Réception → prêt"][0] == 1
+        phone = db.session.scalar(sa.select(Item).where(Item.category_id == world.phone_id, Item.status == "sold")
+                                  .order_by(Item.id).limit(1))
+        db.session.execute(sa.update(Item).where(Item.id == phone.id).values(category_id=world.bike_id))
+        db.session.commit()
+        assert rows(lead_times(db.session, bike_filter))["Réception → prêt"][0] == 2
+        assert rows(lead_times(db.session, bike_filter))["Prêt → vendu ou remis"][0] == 2
+
+
+def test_months_are_the_organisations_local_months(app, world, freeze_clock):
+    """Logged at 00:30 in Paris on 1 February (winter) and on 1 April (summer time): those months, not the
+    day before's, whatever the database."""
+    freeze_clock(NOW)
+    with app.app_context():
+        for moment in (datetime(2026, 1, 31, 23, 30, tzinfo=timezone.utc),
+                       datetime(2026, 3, 31, 22, 30, tzinfo=timezone.utc)):
+            make_item(world, logged_at=moment, source_id=world.partner_id)
+        tables, _ = collected(db.session, PERIOD)
+        months = rows(next(t for t in tables if t.key == "by_month"))
+        assert [months[month][0] for month in ("2026-01", "2026-02", "2026-03", "2026-04")] == [0, 1, 0, 1]

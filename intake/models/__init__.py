@@ -6,7 +6,7 @@ from .item import Container, Item, ItemEvent, Photo
 from .label import IssuedCode
 from .outcome import AccompanimentSession, Handover, LandlordAccess, RecyclingBatch, Sale, TenantIdentity
 from .organisation import CategoryPosition, CollectionPoint, Organisation, Territory
-from .reporting import ImpactFactor, WasteShipment
+from .reporting import ImpactFactor, LeadTime, WasteShipment
 from .structure import Structure
 from .user import ApiToken, User
 
@@ -27,6 +27,7 @@ __all__ = [
     "IssuedCode",
     "Item",
     "ItemEvent",
+    "LeadTime",
     "Organisation",
     "Photo",
     "Structure",

@@ -52,6 +52,107 @@ class WasteShipment(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
 
 
+class LeadTime(db.Model):
+    """One measured stage of an item's way through the workshop, written by the database itself in the
+    transaction that writes the event (triggers below): its first time ready (days since intake), and each
+    sale or handover (days since it was last ready). It carries the item's collection point, category and
+    source, kept equal to the item's by a trigger too, so the dashboard's percentiles read this table alone."""
+
+    __tablename__ = "lead_time"
+
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("item_event.id"), primary_key=True)
+    stage: Mapped[str] = mapped_column(sa.String(8))  # LEAD_STAGES
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    days: Mapped[Optional[float]] = mapped_column(sa.Float)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("item.id"), index=True)
+    collection_point_id: Mapped[int] = mapped_column(sa.ForeignKey("collection_point.id"))
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id"))
+    source_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("organisation.id"))
+
+    __table_args__ = (
+        sa.Index("ix_lead_time_stage_at", "stage", "at", "collection_point_id", "category_id", "source_id", "days"),
+    )
+
+
+LEAD_STAGES = ("to_ready", "to_out")
+OUT_STATUSES = ("sold", "handed_over")
+
+_COLUMNS = "event_id, stage, at, days, item_id, collection_point_id, category_id, source_id"
+_FIRST_READY = ("NOT EXISTS (SELECT 1 FROM item_event x WHERE x.item_id = NEW.item_id AND x.to_status = 'ready' "
+                "AND x.id < NEW.id)")
+_LAST_READY = ("(SELECT max(r.at) FROM item_event r WHERE r.item_id = NEW.item_id AND r.to_status = 'ready' "
+               "AND r.id < NEW.id)")
+_FOLLOW = ("UPDATE lead_time SET collection_point_id = NEW.collection_point_id, category_id = NEW.category_id, "
+           "source_id = NEW.source_id WHERE item_id = NEW.id")
+
+
+def _sqlite_days(later: str, earlier: str) -> str:
+    return f"julianday({later}) - julianday({earlier})"
+
+
+def _postgres_days(later: str, earlier: str) -> str:
+    return f"extract(epoch from {later} - {earlier}) / 86400.0"
+
+
+def _insert(stage: str, days: str) -> str:
+    return (f"INSERT INTO lead_time ({_COLUMNS}) SELECT NEW.id, '{stage}', NEW.at, {days}, i.id, "
+            f"i.collection_point_id, i.category_id, i.source_id FROM item i WHERE i.id = NEW.item_id")
+
+
+SQLITE_TRIGGERS = (
+    f"""CREATE TRIGGER lead_time_to_ready AFTER INSERT ON item_event
+        WHEN NEW.to_status = 'ready' AND {_FIRST_READY}
+        BEGIN {_insert('to_ready', _sqlite_days('NEW.at', 'i.created_at'))}; END""",
+    f"""CREATE TRIGGER lead_time_to_out AFTER INSERT ON item_event
+        WHEN NEW.to_status IN ('sold', 'handed_over')
+        BEGIN {_insert('to_out', _sqlite_days('NEW.at', _LAST_READY))}; END""",
+    f"""CREATE TRIGGER lead_time_follows_item AFTER UPDATE OF collection_point_id, category_id, source_id ON item
+        BEGIN {_FOLLOW}; END""",
+)
+POSTGRES_TRIGGERS = (
+    f"""CREATE FUNCTION lead_time_from_event() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.to_status = 'ready' AND {_FIRST_READY} THEN
+            {_insert('to_ready', _postgres_days('NEW.at', 'i.created_at'))};
+          ELSIF NEW.to_status IN ('sold', 'handed_over') THEN
+            {_insert('to_out', _postgres_days('NEW.at', _LAST_READY))};
+          END IF;
+          RETURN NULL;
+        END $$""",
+    """CREATE TRIGGER lead_time_from_event AFTER INSERT ON item_event
+        FOR EACH ROW EXECUTE FUNCTION lead_time_from_event()""",
+    f"""CREATE FUNCTION lead_time_follows_item() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN {_FOLLOW}; RETURN NULL; END $$""",
+    """CREATE TRIGGER lead_time_follows_item AFTER UPDATE OF collection_point_id, category_id, source_id ON item
+        FOR EACH ROW EXECUTE FUNCTION lead_time_follows_item()""",
+)
+DROP_SQLITE_TRIGGERS = ("DROP TRIGGER IF EXISTS lead_time_to_ready", "DROP TRIGGER IF EXISTS lead_time_to_out",
+                        "DROP TRIGGER IF EXISTS lead_time_follows_item")
+DROP_POSTGRES_TRIGGERS = ("DROP TRIGGER IF EXISTS lead_time_from_event ON item_event",
+                          "DROP TRIGGER IF EXISTS lead_time_follows_item ON item",
+                          "DROP FUNCTION IF EXISTS lead_time_from_event()",
+                          "DROP FUNCTION IF EXISTS lead_time_follows_item()")
+
+
+def lead_time_triggers(dialect: str) -> tuple[str, ...]:
+    return SQLITE_TRIGGERS if dialect == "sqlite" else POSTGRES_TRIGGERS
+
+
+def _create_triggers(table, connection, **_) -> None:
+    for statement in lead_time_triggers(connection.dialect.name):
+        connection.exec_driver_sql(statement)
+
+
+def _drop_triggers(table, connection, **_) -> None:
+    for statement in (DROP_SQLITE_TRIGGERS if connection.dialect.name == "sqlite" else DROP_POSTGRES_TRIGGERS):
+        connection.exec_driver_sql(statement)
+
+
+# The schema made without migrations (tests) gets the same triggers.
+sa.event.listen(LeadTime.__table__, "after_create", _create_triggers)
+sa.event.listen(LeadTime.__table__, "before_drop", _drop_triggers)
+
+
 # The dashboard counts by date: what reached a status in a period, what was sold or handed over in it.
 sa.Index("ix_item_event_to_status_at", ItemEvent.to_status, ItemEvent.at)
 sa.Index("ix_sale_sold_on", Sale.sold_on)

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..web.access import roles_required
+from ..web.downloads import pdf_response
 from .. import inputs
 from ..extensions import db
 from ..models import Category, Organisation, RecyclingBatch
@@ -35,12 +36,6 @@ bp = Blueprint("reports", __name__)
 def _csv(text: str, filename: str):
     response = current_app.response_class(text, mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _pdf(content: bytes, filename: str):
-    response = current_app.response_class(content, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 
 
@@ -104,7 +99,7 @@ def partner(organisation_id: int):
 def partner_pdf(organisation_id: int):
     organisation = db.get_or_404(Organisation, organisation_id)
     report = partner_report(db.session, organisation, filters_from(request.args))
-    return _pdf(pdf.partner_report_pdf(report, report_identity(db.session)),
+    return pdf_response(pdf.partner_report_pdf(report, report_identity(db.session)),
                 f"rapport-partenaire-{organisation.id}.pdf")
 
 
@@ -141,7 +136,7 @@ def waste_register_csv():
 def waste_register_pdf():
     start, end = period_from(request.args)
     table = register(db.session, start, end, shipper(db.session))
-    return _pdf(pdf.register_pdf(table, start, end, report_identity(db.session)),
+    return pdf_response(pdf.register_pdf(table, start, end, report_identity(db.session)),
                 f"registre-dechets-{start}-{end}.pdf")
 
 

@@ -16,11 +16,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from ...clock import local_date, local_today, now_utc
-from ...models import (AccompanimentSession, Category, CollectionPoint, Handover, Item, ItemEvent, Organisation,
-                       RecyclingBatch, Sale, Territory, WasteShipment)
+from ...models import (AccompanimentSession, Category, CollectionPoint, Handover, Item, ItemEvent, LeadTime,
+                       Organisation, RecyclingBatch, Sale, Territory, WasteShipment)
 from ...vocabulary import term
 from .filters import (Filters, day_in, item_scope, moment_in, month_of_day, month_of_moment, months_between,
-                      received_in, years_covered)
+                      received_in, scope, years_covered)
 from .impact import factors_by_category
 from .tables import Column, Table, kg, money, share
 
@@ -199,30 +199,33 @@ def _per_inhabitant(session: Session, filters: Filters, per_point: dict) -> list
 
 # ---------------------------------------------------------------------------------------------- where it went
 
-def recycled_weight(batches):
-    """The one rule for recycled weight, as a column over Item joined to RecyclingBatch and the returned
-    subquery: an item's logged weight, scaled so that the items of a batch weighed at pickup add up to the
-    measured weight (what actually left); for a batch not weighed, the logged weights. ``batches``: a
-    select of the batches' ids."""
-    logged = (sa.select(Item.recycling_batch_id.label("batch_id"), sa.func.sum(Item.weight_kg).label("logged"))
-              .where(Item.recycling_batch_id.in_(batches)).group_by(Item.recycling_batch_id).subquery())
+def recycled_items(batches):
+    """The one rule for recycled weight, as a subquery of the items in ``batches`` (a select of batch ids):
+    each item's ``recycled_kg`` is its logged weight, scaled so that the items of a batch weighed at pickup
+    add up to the measured weight (what actually left); for a batch not weighed, its logged weight. The
+    batch's total comes from a window over its items, so they are read once."""
+    logged = sa.func.sum(Item.weight_kg).over(partition_by=Item.recycling_batch_id)
     factor = sa.case((RecyclingBatch.weighed_kg.is_(None), 1.0),
-                     else_=sa.cast(RecyclingBatch.weighed_kg, sa.Float) / sa.cast(logged.c.logged, sa.Float))
-    return logged, sa.cast(Item.weight_kg, sa.Float) * factor
+                     else_=sa.cast(RecyclingBatch.weighed_kg, sa.Float) / sa.cast(logged, sa.Float))
+    return (sa.select(Item.id, Item.category_id, Item.collection_point_id, Item.source_id, Item.status,
+                      Item.created_at, Item.recycling_batch_id,
+                      (sa.cast(Item.weight_kg, sa.Float) * factor).label("recycled_kg"))
+            .join(RecyclingBatch, Item.recycling_batch_id == RecyclingBatch.id)
+            .where(Item.recycling_batch_id.in_(batches)).subquery())
 
 
 def _recycled_rows(session: Session, filters: Filters, months: list[date]):
+    """Recycled and final waste per month and category (closed batches picked up in the period)."""
     closed_in_period = sa.and_(RecyclingBatch.state == "closed", day_in(RecyclingBatch.pickup_on, filters))
-    logged, weight = recycled_weight(sa.select(RecyclingBatch.id).where(closed_in_period))
+    items = recycled_items(sa.select(RecyclingBatch.id).where(closed_in_period))
     final = sa.func.coalesce(WasteShipment.treatment_code.like("D%"), False)
     bucket = month_of_day(RecyclingBatch.pickup_on, months)
     return session.execute(
-        sa.select(bucket, Item.category_id, final, sa.func.count(Item.id), sa.func.sum(weight))
-        .join(RecyclingBatch, Item.recycling_batch_id == RecyclingBatch.id)
-        .join(logged, logged.c.batch_id == RecyclingBatch.id)
+        sa.select(bucket, items.c.category_id, final, sa.func.count(items.c.id), sa.func.sum(items.c.recycled_kg))
+        .select_from(items).join(RecyclingBatch, items.c.recycling_batch_id == RecyclingBatch.id)
         .outerjoin(WasteShipment, WasteShipment.batch_id == RecyclingBatch.id)
-        .where(closed_in_period, *item_scope(filters))
-        .group_by(bucket, Item.category_id, final)).all()
+        .where(*scope(filters, items.c))
+        .group_by(bucket, items.c.category_id, final)).all()
 
 
 @dataclass
@@ -403,13 +406,6 @@ def stock(session: Session, filters: Filters) -> Table:
                  series=tuple(f"age{index}" for index in range(len(labels))))
 
 
-def _days_between(later, earlier):
-    """Days from ``earlier`` to ``later`` as a number, in each database's own date arithmetic."""
-    if current_app.extensions["sqlalchemy"].engine.dialect.name == "sqlite":
-        return sa.func.julianday(later) - sa.func.julianday(earlier)
-    return sa.extract("epoch", later - earlier) / 86400.0
-
-
 def _percentiles(session: Session, durations) -> tuple[int, Decimal | None, Decimal | None]:
     """Count, median and 90th percentile of a subquery's ``days``, by nearest rank (the value at rank ⌈p·n⌉
     of the sorted list), to a tenth of a day: the database counts durations per tenth, Python walks the
@@ -429,27 +425,15 @@ def _percentiles(session: Session, durations) -> tuple[int, Decimal | None, Deci
 
 
 def lead_times(session: Session, filters: Filters) -> Table:
-    """Days from intake to ready (items first ready in the period) and from ready to out (sold or handed
-    over in the period, from the latest ready before), median and 90th percentile."""
-    first_ready = sa.orm.aliased(ItemEvent, name="first_ready")
-    earlier = sa.orm.aliased(ItemEvent, name="earlier")
-    to_ready = (sa.select(_days_between(first_ready.at, Item.created_at).label("days"))
-                .join(Item, first_ready.item_id == Item.id)
-                .where(first_ready.to_status == "ready", moment_in(first_ready.at, filters), *item_scope(filters),
-                       ~sa.exists().where(earlier.item_id == first_ready.item_id, earlier.to_status == "ready",
-                                          earlier.id < first_ready.id))
-                .subquery())
-    out = sa.orm.aliased(ItemEvent, name="out_event")
-    ready = sa.orm.aliased(ItemEvent, name="ready_event")
-    latest_ready = (sa.select(sa.func.max(ready.at)).where(ready.item_id == out.item_id, ready.to_status == "ready",
-                                                          ready.id < out.id).scalar_subquery())
-    to_out = (sa.select(_days_between(out.at, latest_ready).label("days"))
-              .join(Item, out.item_id == Item.id)
-              .where(out.to_status.in_(SECOND_LIFE), moment_in(out.at, filters), *item_scope(filters))
-              .subquery())
+    """Days from intake to an item's first time ready, and from its last time ready to its sale or handover,
+    for those that happened in the period: median and 90th percentile. The database writes each measure
+    when the event happens (models/reporting.py, LeadTime), so this reads one index."""
     rows = []
-    for label, durations in ((_l("Intake → ready"), to_ready), (_l("Ready → sold or handed over"), to_out)):
-        count, median, p90 = _percentiles(session, durations)
+    for label, stage in ((_l("Intake → ready"), "to_ready"), (_l("Ready → sold or handed over"), "to_out")):
+        measures = (sa.select(LeadTime.days.label("days"))
+                    .where(LeadTime.stage == stage, moment_in(LeadTime.at, filters), *scope(filters, LeadTime))
+                    .subquery())
+        count, median, p90 = _percentiles(session, measures)
         rows.append([str(label), count, median, p90])
     return Table("lead_times", _l("Lead times"), [
         Column("stage", _l("Stage")), Column("items", _l("Items"), "items"), Column("median", _l("Median"), "days"),

@@ -8,7 +8,10 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from flask import current_app
+
 from ...clock import local_days
+from ...extensions import db
 from ...models import Category, CollectionPoint, Item, Territory
 
 # "Private donors" in the source filter (their items have no source organisation).
@@ -72,29 +75,35 @@ def years_covered(start: date, end: date) -> float:
 
 
 def item_scope(filters: Filters) -> list:
-    """Conditions on Item for every filter but the period; voided items never count.
+    """Conditions on Item for every filter but the period; voided items never count."""
+    return [Item.status != "voided", *scope(filters, Item)]
+
+
+def scope(filters: Filters, table) -> list:
+    """Conditions for every filter but the period, on a table with the item's ``collection_point_id``,
+    ``category_id`` and ``source_id`` (Item, LeadTime).
 
     Places, territories and categories are small tables: they are turned into id lists in subqueries,
-    so the items table is read through its own indexes."""
-    conditions = [Item.status != "voided"]
+    so the big table is read through its own indexes."""
+    conditions = []
     if filters.point_id is not None:
-        conditions.append(Item.collection_point_id == filters.point_id)
+        conditions.append(table.collection_point_id == filters.point_id)
     if filters.territory_id is not None:
-        conditions.append(Item.collection_point_id.in_(
+        conditions.append(table.collection_point_id.in_(
             sa.select(CollectionPoint.id).where(CollectionPoint.territory_id == filters.territory_id)))
     if filters.zone_type is not None:
-        conditions.append(Item.collection_point_id.in_(
+        conditions.append(table.collection_point_id.in_(
             sa.select(CollectionPoint.id).join(Territory, CollectionPoint.territory_id == Territory.id)
             .where(Territory.zone_type == filters.zone_type)))
     if filters.family is not None:
-        conditions.append(Item.category_id.in_(sa.select(Category.id).where(Category.family == filters.family)))
+        conditions.append(table.category_id.in_(sa.select(Category.id).where(Category.family == filters.family)))
     if filters.category_id is not None:
-        conditions.append(Item.category_id.in_(sa.select(Category.id).where(
+        conditions.append(table.category_id.in_(sa.select(Category.id).where(
             sa.or_(Category.id == filters.category_id, Category.parent_id == filters.category_id))))
     if filters.source == PRIVATE:
-        conditions.append(Item.source_id.is_(None))
+        conditions.append(table.source_id.is_(None))
     elif filters.source is not None:
-        conditions.append(Item.source_id == filters.source)
+        conditions.append(table.source_id == filters.source)
     return conditions
 
 
@@ -115,17 +124,30 @@ def day_in(column, filters: Filters):
     return sa.and_(column >= filters.start, column <= filters.end)
 
 
+def _postgresql() -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
+def _month_number(year, month, months: list[date]):
+    return sa.cast(year, sa.Integer) * 12 + sa.cast(month, sa.Integer) - (months[0].year * 12 + months[0].month)
+
+
 def month_of_moment(column, months: list[date]):
-    """The index (0, 1, …) of the local month a timestamp falls in, from the months' local midnights: exact
-    across summer time on both databases, where each has its own date functions."""
+    """The index (0, 1, …) of the local month a timestamp falls in, exact across summer time: PostgreSQL
+    converts to the organisation's time zone; SQLite, which has no time zones, compares with the months'
+    local midnights."""
+    if _postgresql():
+        local = sa.func.timezone(current_app.config["BABEL_DEFAULT_TIMEZONE"], column)
+        return _month_number(sa.extract("year", local), sa.extract("month", local), months)
     whens = [(column < local_days(month, month)[0], index - 1) for index, month in enumerate(months) if index]
     return sa.case(*whens, else_=len(months) - 1) if whens else sa.literal(0)
 
 
 def month_of_day(column, months: list[date]):
     """The index of the month a date column falls in."""
-    whens = [(column < month, index - 1) for index, month in enumerate(months) if index]
-    return sa.case(*whens, else_=len(months) - 1) if whens else sa.literal(0)
+    if _postgresql():
+        return _month_number(sa.extract("year", column), sa.extract("month", column), months)
+    return _month_number(sa.func.strftime("%Y", column), sa.func.strftime("%m", column), months)
 
 
 @dataclass(frozen=True)

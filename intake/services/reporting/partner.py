@@ -11,10 +11,11 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from ...clock import local_days
 from ...models import Category, Item, Organisation, RecyclingBatch
 from ...vocabulary import term
-from .dashboard import SECOND_LIFE, partner_effect, recycled_weight
-from .filters import Filters, received_in
+from .dashboard import SECOND_LIFE, partner_effect, recycled_items
+from .filters import Filters, received_in, scope
 from .tables import Column, Table, kg
 
 # What became of an item, from its status now.
@@ -39,16 +40,18 @@ class PartnerReport:
 def partner_report(session: Session, partner: Organisation, filters: Filters) -> PartnerReport:
     """Items the partner brought in the period (its other filters apply) and what each became by now.
     Recycled kg follow the register's rule (the weight measured at pickup, shared by logged weight)."""
-    scope = filters.but(source=partner.id)
+    brought = filters.but(source=partner.id)
     by_status = dict((status, (count, kg(weight))) for status, count, weight in session.execute(
         sa.select(Item.status, sa.func.count(Item.id), sa.func.sum(Item.weight_kg))
-        .where(*received_in(scope)).group_by(Item.status)))
-    logged, weight = recycled_weight(sa.select(Item.recycling_batch_id).where(*received_in(scope)))
+        .where(*received_in(brought)).group_by(Item.status)))
+    closed = sa.select(RecyclingBatch.id).where(RecyclingBatch.state == "closed", RecyclingBatch.id.in_(
+        sa.select(Item.recycling_batch_id).where(*received_in(brought))))
+    items = recycled_items(closed)
+    start, end = local_days(filters.start, filters.end)
     recycled = kg(session.scalar(
-        sa.select(sa.func.sum(weight)).select_from(Item)
-        .join(RecyclingBatch, Item.recycling_batch_id == RecyclingBatch.id)
-        .join(logged, logged.c.batch_id == RecyclingBatch.id)
-        .where(RecyclingBatch.state == "closed", Item.status == "recycled", *received_in(scope))))
+        sa.select(sa.func.sum(items.c.recycled_kg))
+        .where(items.c.source_id == partner.id, items.c.status == "recycled", items.c.created_at >= start,
+               items.c.created_at < end, *scope(filters.but(source=None), items.c))))
     rows = []
     for key, statuses in BECAME:
         count = sum(by_status.get(status, (0, 0))[0] for status in statuses)
@@ -62,7 +65,7 @@ def partner_report(session: Session, partner: Organisation, filters: Filters) ->
                    series=("items",))
     category_rows = session.execute(
         sa.select(Category.name, sa.func.count(Item.id), sa.func.sum(Item.weight_kg))
-        .join(Category, Item.category_id == Category.id).where(*received_in(scope))
+        .join(Category, Item.category_id == Category.id).where(*received_in(brought))
         .group_by(Category.name).order_by(sa.func.count(Item.id).desc(), Category.name)).all()
     categories = Table("brought", _l("What it brought"), [
         Column("category", _l("Category")), Column("items", _l("Items"), "items"), Column("kg", _l("Weight"), "kg")],
