@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from decimal import Decimal
 
 from babel.dates import format_datetime as babel_format_datetime
+from flask import current_app
+from markupsafe import Markup
 from flask_babel import format_currency, format_date, format_percent, format_decimal, get_locale, get_timezone
 
 from .vocabulary import register_vocabulary
@@ -25,7 +29,46 @@ def format_local_datetime(value) -> str:
     return babel_format_datetime(value, "short", tzinfo=get_timezone(), locale=get_locale())
 
 
+# Rendered history lines kept per application (each worker has its own): about 1 kB each.
+HISTORY_LINES_KEPT = 20_000
+
+
+class HistoryLines:
+    """Rendered lines of items' stories, least recently shown out first. A line never changes once written
+    (events are only ever added), so its HTML depends only on the event and on what the key holds: the
+    language, the time zone, and the names of the person and place shown, which may be renamed."""
+
+    def __init__(self, size: int = HISTORY_LINES_KEPT):
+        self.size = size
+        self.lines: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def line(self, event):
+        key = (event.id, event.at, event.kind, str(get_locale()), str(get_timezone()),
+               event.user.name if event.user else None,
+               event.collection_point.name if event.collection_point else None)
+        with self.lock:
+            html = self.lines.get(key)
+            if html is not None:
+                self.lines.move_to_end(key)
+                return html
+        html = Markup(current_app.jinja_env.get_template("items/_history_line.html").render(event=event))
+        with self.lock:
+            self.lines[key] = html
+            if len(self.lines) > self.size:
+                self.lines.popitem(last=False)
+        return html
+
+
+def history_line(event):
+    """One line of an item's story as HTML (templates/items/_history_line.html), rendered once."""
+    return current_app.extensions["history_lines"].line(event)
+
+
 def init_app(app) -> None:
+    # Per application, not per process: ids are only unique within one database.
+    app.extensions["history_lines"] = HistoryLines()
+    app.jinja_env.globals["history_line"] = history_line
     app.jinja_env.filters["weight"] = format_weight
     app.jinja_env.filters["datetime"] = format_local_datetime
     app.jinja_env.filters["date"] = lambda value: format_date(value, "medium") if value else ""

@@ -78,3 +78,24 @@ def test_item_page_shows_the_latest_history_and_links_to_all(app, client, auth, 
     assert whole.index("note 23<") < whole.index("note 0<")  # newest first
     short = item_with_events(app, world, 3)
     assert f"/i/{short}/history" not in client.get(f"/i/{short}").get_data(as_text=True)
+
+
+def test_history_lines_rendered_once_still_escape_and_follow_renames(app, client, auth, world):
+    """The item page keeps each rendered history line; what a line shows stays right."""
+    from intake.models import User
+
+    auth.login_as("technician")
+    code = item_with_events(app, world, 3)
+    with app.app_context():
+        item_id = db.session.scalar(sa.select(ItemEvent.item_id).order_by(ItemEvent.id.desc()).limit(1))
+        db.session.add(ItemEvent(item_id=item_id, kind="note", note="<script>alert(1)</script>",
+                                 user_id=world.user_ids["technician"]))
+        db.session.commit()
+    for _ in range(2):  # rendered, then kept
+        page = client.get(f"/i/{code}").get_data(as_text=True)
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
+    with app.app_context():
+        db.session.get(User, world.user_ids["technician"]).name = "Renamed Technician"
+        db.session.commit()
+    assert client.get(f"/i/{code}").get_data(as_text=True).count("· Renamed Technician") == 3
+    assert client.get(f"/i/{code}/history").get_data(as_text=True).count("· Renamed Technician") == 3

@@ -9,7 +9,6 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from .. import clock
 from ..formatting import format_weight
 from ..models import Category, Item, ItemEvent, Photo
 from .codes import normalize_code
@@ -59,9 +58,14 @@ class History:
 
 
 def latest_history(session: Session, item: Item, limit: int) -> History:
-    """The item's ``limit`` latest events and the count of all, in one query."""
+    """The item's ``limit`` latest events and the count of all, in one query.
+
+    The count is a subquery, not a window over the rows: a window makes the database read the whole
+    history (and the ORM wrap the eager joins around it) to return ten lines.
+    """
+    total = sa.select(sa.func.count()).where(ItemEvent.item_id == item.id).scalar_subquery()
     rows = session.execute(
-        sa.select(ItemEvent, sa.func.count().over().label("total")).where(ItemEvent.item_id == item.id)
+        sa.select(ItemEvent, total.label("total")).where(ItemEvent.item_id == item.id)
         .options(*_EVENT_OPTIONS).order_by(ItemEvent.id.desc()).limit(limit)
     ).all()
     return History(latest=[row.ItemEvent for row in rows], total=rows[0].total if rows else 0)
@@ -95,14 +99,6 @@ def copy_summary(item: Item) -> str:
     """What "Same again" copied, as the volunteer reads it: category · weight · condition · source."""
     return " · ".join(part for part in (item.category.name, format_weight(item.weight_kg), item.grade,
                                         item.source.name if item.source else None) if part)
-
-
-def undo_seconds_left(item: Item, user, window_seconds: int) -> int:
-    """How long the person who just logged this item may still undo it (0: not, or no longer)."""
-    if item.status != "received" or item.created_by_id != user.id:
-        return 0
-    elapsed = (clock.now_utc() - item.created_at).total_seconds()
-    return max(0, int(window_seconds - elapsed))
 
 
 # A search asks for one page more than it shows: whether there is a next page, without counting all.
