@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from intake.clock import local_today
+from intake.clock import local_days, local_today
 from intake.extensions import db
 from intake.services.day_summary import day_summary
 from intake.services.status import change_status
@@ -37,7 +37,7 @@ def test_the_day_counts_todays_intake_in_the_organisations_time_zone(app, world)
         late.created_at = datetime.combine(today, datetime.min.time(), tzinfo=paris) - timedelta(minutes=30)
         db.session.commit()
 
-        summary = day_summary(db.session, today, app.config["BABEL_DEFAULT_TIMEZONE"])
+        summary = day_summary(db.session, today, local_days(today, today))
         assert (summary.items, summary.kg) == (3, Decimal("14.75"))
         waiting = dict(summary.waiting)
         assert (waiting["received"], waiting["diagnosing"], waiting["ready"]) == (3, 1, 0)

@@ -137,7 +137,7 @@ class StructureForm(FlaskForm):
     """The structure running the instance; its SIRET and logo are checked by the service."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
-                       render_kw={"placeholder": "Ressourcerie de la Roseraie"})
+                       render_kw={"placeholder": _l("e.g. Ressourcerie de la Roseraie")})
     siret = StringField(_l("SIRET"), validators=[Optional(), Length(max=20)], render_kw={"inputmode": "numeric"},
                         description=_l("14 digits, on the Sirene notice."))
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])

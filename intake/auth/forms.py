@@ -19,7 +19,7 @@ class TokenForm(FlaskForm):
     """A new API token for one of my scripts."""
 
     name = StringField(_l("What it is for"), validators=[DataRequired(), Length(max=80)],
-                       render_kw={"placeholder": "Balance de l'atelier, tableau de bord…", "autocomplete": "off"})
+                       render_kw={"placeholder": _l("The workshop's scale, a dashboard…"), "autocomplete": "off"})
     days = SelectField(_l("Valid for"), coerce=int, default=90,
                        choices=[SelectChoice(days, _l("%(days)s days", days=days)) for days in TOKEN_DAYS])
     read_only = BooleanField(_l("Read only (it cannot register or move items)"))

@@ -22,7 +22,7 @@ from ..services.amendments import Amendment, AmendmentRefused, amend_item, amend
 from ..services.catalogue import (active_containers, correctable_categories, intake_categories, open_points,
                                   set_tile_order)
 from ..services.partners import active_organisations
-from ..services.status import UndoRefused, void_intake
+from ..services.status import UndoRefused, undo_seconds_left, void_intake
 from ..web.settings import amendment_window, undo_window
 from ..services.codes import normalize_code
 from ..services.intake import Donation, IntakeRejected, register_donation
@@ -241,8 +241,7 @@ def show(code: str):
         return render_template("items/show.html", item=item, events=history.latest, history=history,
                                new_uuid=uuid.uuid4(),
                                may_correct=amendment_refusal(current_user, item, amendment_window()) is None,
-                               undo_seconds=item_queries.undo_seconds_left(
-                                   item, current_user, current_app.config["UNDO_SECONDS"]),
+                               undo_seconds=undo_seconds_left(item, current_user, undo_window()),
                                printer_point=point if point and point.printer_uri else None,
                                pdf_fallback=session.pop("label_pdf_fallback", None), **workshop_context(item))
     if current_user.is_authenticated and current_user.role == "landlord":

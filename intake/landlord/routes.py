@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from ..web.access import roles_required
 from ..extensions import db, limiter
-from ..web.downloads import handover_receipt_response
+from ..web.downloads import csv_response, handover_receipt_response
 from ..services import landlord as landlord_view
 from ..services.exports import csv_text
 from ..services.structure import identity
@@ -76,6 +76,4 @@ def export():
               else term("return_reason", row[name]) if name == "return_reason" else row[name]
               for name in fields] + [structure.name if structure else None] for row in rows]
     header = [EXPORT_HEADER[name] for name in fields] + [_l("Handed over by")]
-    response = current_app.response_class(csv_text(header, lines), mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = 'attachment; filename="remises.csv"'
-    return response
+    return csv_response(csv_text(header, lines), "remises.csv")

@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 
 from ..web.access import roles_required
 from ..web.urls import safe_next
-from ..clock import local_today
+from ..clock import local_days, local_today
 from ..extensions import db
 from ..services.day_summary import day_summary
 from ..services.structure import logo_png
@@ -27,21 +27,16 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @login_required
 def home():
-    """Each role lands where its work is."""
-    if current_user.role == "landlord":
-        return redirect(url_for("landlord.home"))
-    if current_user.role == "technician":
-        return redirect(url_for("workshop.queue"))
-    if current_user.role == "coordinator":
-        return redirect(url_for("main.today"))
-    return redirect(url_for("items.intake"))
+    """Each role lands where its work is: the first entry of its menu."""
+    return redirect(url_for(MENU_ENTRIES[MENUS[current_user.role][0]][0]))
 
 
 @bp.route("/today")
 @roles_required("coordinator")
 def today():
     """The coordinator's home: today's intake, what waits in the workshop, the latest events."""
-    summary = day_summary(db.session, local_today(), current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    today = local_today()
+    summary = day_summary(db.session, today, local_days(today, today))
     return render_template("main/today.html", summary=summary)
 
 

@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..models.user import WORKSHOP_ROLES
 from ..web.access import roles_required
-from ..web.downloads import handover_receipt_response, pdf_response, structure_header
+from ..web.downloads import csv_response, handover_receipt_response, pdf_response, structure_header
 from ..clock import local_today
 from ..extensions import db
 from ..formfields import attach_errors
@@ -317,6 +317,4 @@ def waste_register():
     header = [_("Pickup date"), _("Usual name"), _("Waste code"), _("Quantity (kg)"), _("Origin"), _("Eco-organism"),
               _("Eco-organism's SIREN"), _("Tracking slip number"), _("Number of items"), _("Establishment"),
               _("Establishment's SIRET")]
-    response = current_app.response_class(csv_text(header, rows), mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = 'attachment; filename="registre-dechets.csv"'
-    return response
+    return csv_response(csv_text(header, rows), "registre-dechets.csv")

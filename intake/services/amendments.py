@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 
 from .. import clock
 from ..models import Category, CollectionPoint, Item, ItemEvent, Organisation, RecyclingBatch, User
-from ..models.item import GRADES
-from .intake import MAX_WEIGHT_KG
+from .intake import MAX_WEIGHT_KG, reference_errors
 from .weights import implausible_weight
 
 # What a correction may change, in the order the trail shows them.
@@ -118,25 +117,14 @@ def amend_item(session: Session, item: Item, amendment: Amendment, *, user: User
 def _validated(session: Session, item: Item, amendment: Amendment) -> dict:
     """The requested values, checked as intake checks them; the net weight follows a changed tare."""
     values = dict(amendment.changes)
-    errors = {}
     for name in ("brand", "model", "serial_number", "description"):
         if name in values:
             values[name] = (values[name] or "").strip() or None
-    if "grade" in values and values["grade"] not in GRADES:
-        errors["grade"] = _l("Choose a condition from A to D.")
-    category = item.category
-    if "category_id" in values:
-        category = session.get(Category, values["category_id"])
-        if category is None or not category.active:
-            errors["category_id"] = _l("This category does not exist or is no longer used.")
-    if "collection_point_id" in values:
-        point = session.get(CollectionPoint, values["collection_point_id"])
-        if point is None:
-            errors["collection_point_id"] = _l("This collection point does not exist or is closed.")
-    if values.get("source_id") is not None:
-        if session.get(Organisation, values["source_id"]) is None:
-            errors["source_id"] = _l("This supply source does not exist or is no longer active.")
-
+    # References are checked as intake checks them, but only those that change: an item may keep a
+    # category or point that has been retired since.
+    changing = {name: value for name, value in values.items() if value != getattr(item, name)}
+    errors, found = reference_errors(session, changing)
+    category = found.get("category_id") or item.category
     if "tare_kg" in values:
         tare = Decimal(values["tare_kg"])
         if tare < 0 or tare > MAX_WEIGHT_KG:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
@@ -26,15 +25,10 @@ class DaySummary:
     events: list[ItemEvent]  # the latest, newest first, with their item, user and collection point
 
 
-def day_bounds(day: date, zone: str) -> tuple[datetime, datetime]:
-    """Midnight to midnight of ``day`` where the organisation is, as aware datetimes."""
-    start = datetime.combine(day, time(), tzinfo=ZoneInfo(zone))
-    return start, datetime.combine(day + timedelta(days=1), time(), tzinfo=ZoneInfo(zone))
-
-
-def day_summary(session: Session, day: date, zone: str, *, latest: int = LATEST_EVENTS) -> DaySummary:
+def day_summary(session: Session, day: date, bounds: tuple[datetime, datetime], *,
+                latest: int = LATEST_EVENTS) -> DaySummary:
     """Three queries: today's intake, the waiting counts, the latest events."""
-    start, end = day_bounds(day, zone)
+    start, end = bounds  # midnight to midnight where the organisation is (clock.local_days)
     items, kg = session.execute(
         sa.select(sa.func.count(Item.id), sa.func.sum(Item.weight_kg))
         .where(Item.created_at >= start, Item.created_at < end, Item.status != "voided")

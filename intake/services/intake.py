@@ -174,20 +174,35 @@ def _replay(item: Item, digest: str) -> Registration:
     return Registration(item, created=False)
 
 
-def _validate(session: Session, donation: Donation) -> tuple[Decimal, Decimal, Category, CollectionPoint]:
-    errors = {}
-    category = session.get(Category, donation.category_id)
-    if category is None or not category.active:
-        errors["category_id"] = _l("This category does not exist or is no longer used.")
-    point = session.get(CollectionPoint, donation.collection_point_id)
-    if point is None or not point.active:
-        errors["collection_point_id"] = _l("This collection point does not exist or is closed.")
-    if donation.source_id is not None:
-        source = session.get(Organisation, donation.source_id)
+def reference_errors(session: Session, values: dict) -> tuple[dict, dict]:
+    """Check the references among ``values`` (category_id, collection_point_id, source_id, grade): each must
+    name something in use. Returns (field -> message, field -> the record found). Used by intake and by
+    corrections, so that both refuse the same things with the same words."""
+    errors, found = {}, {}
+    if "category_id" in values:
+        category = session.get(Category, values["category_id"])
+        if category is None or not category.active:
+            errors["category_id"] = _l("This category does not exist or is no longer used.")
+        found["category_id"] = category
+    if "collection_point_id" in values:
+        point = session.get(CollectionPoint, values["collection_point_id"])
+        if point is None or not point.active:
+            errors["collection_point_id"] = _l("This collection point does not exist or is closed.")
+        found["collection_point_id"] = point
+    if values.get("source_id") is not None:
+        source = session.get(Organisation, values["source_id"])
         if source is None or not source.active:
             errors["source_id"] = _l("This supply source does not exist or is no longer active.")
-    if donation.grade not in GRADES:
+    if "grade" in values and values["grade"] not in GRADES:
         errors["grade"] = _l("Choose a condition from A to D.")
+    return errors, found
+
+
+def _validate(session: Session, donation: Donation) -> tuple[Decimal, Decimal, Category, CollectionPoint]:
+    errors, found = reference_errors(session, {
+        "category_id": donation.category_id, "collection_point_id": donation.collection_point_id,
+        "source_id": donation.source_id, "grade": donation.grade})
+    category, point = found["category_id"], found["collection_point_id"]
 
     tare = Decimal(0)
     if donation.container_id is not None:

@@ -233,15 +233,26 @@ class UndoRefused(Exception):
         self.message = message
 
 
+# The request that undoes an intake may arrive a moment after its button went away.
+UNDO_GRACE = timedelta(seconds=5)
+
+
+def undo_seconds_left(item: Item, user: User, window: timedelta) -> int:
+    """How long the person who just logged this item may still undo it (0: not, or no longer)."""
+    if item.status != "received" or item.created_by_id != user.id:
+        return 0
+    return max(0, int((window - (clock.now_utc() - item.created_at)).total_seconds()))
+
+
 def void_intake(session: Session, item: Item, *, user: User, window: timedelta) -> ItemEvent:
     """Undo an intake made by mistake ("Annuler", right after "Same again"). Commits.
 
     The item stays, voided, with its story; its code stays in the register, so it is never given
-    again. Only its author may, within ``window`` of the intake, while nobody has touched it.
+    again. Only its author may, within ``window`` of the intake (and the grace), while nobody has touched it.
     """
-    now = clock.now_utc()
-    if item.created_by_id != user.id or now - item.created_at > window:
+    if not undo_seconds_left(item, user, window + UNDO_GRACE):
         raise UndoRefused(_l("This intake can no longer be undone."))
+    now = clock.now_utc()
     voided = session.execute(
         sa.update(Item).where(Item.id == item.id, Item.status == "received", Item.version == item.version)
         .values(status="voided", status_changed_at=now, handled_by_id=user.id, version=Item.version + 1)

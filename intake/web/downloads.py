@@ -29,3 +29,10 @@ def handover_receipt_response(record: Handover, row: dict):
     data = receipts.handover_receipt_pdf(row, landlord=record.landlord.name, structure=structure, logo=logo,
                                          acceptance=record.acceptance, refurbished=record.refurbished)
     return pdf_response(data, f"remise-{row['code']}.pdf")
+
+
+def csv_response(text: str, filename: str):
+    """A CSV file to download (written by services.exports: French headers, formulas neutralised)."""
+    response = current_app.response_class(text, mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

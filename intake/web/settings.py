@@ -13,5 +13,5 @@ def amendment_window() -> timedelta:
 
 
 def undo_window() -> timedelta:
-    """How long "Same again" may be undone: the seconds the button shows, and a few for the request."""
-    return timedelta(seconds=current_app.config["UNDO_SECONDS"] + 5)
+    """How long "Same again" may be undone: the seconds the button shows (the service adds its grace)."""
+    return timedelta(seconds=current_app.config["UNDO_SECONDS"])
