@@ -56,23 +56,21 @@ def collected(session: Session, filters: Filters) -> tuple[list[Table], Dependen
     """What came in: per source (with each source's reuse rate), per category, per month, per territory and
     zone type (kg per inhabitant per year), and the dependency on the largest partner."""
     names = _source_names(session)
-    by_source_status_point = session.execute(
-        sa.select(Item.source_id, Item.status, Item.collection_point_id, sa.func.count(Item.id),
-                  sa.func.sum(Item.weight_kg))
-        .where(*received_in(filters)).group_by(Item.source_id, Item.status, Item.collection_point_id)).all()
+    grouped = _intake_groups(session, filters)
+    by_source_status_point = _totals(grouped, lambda row: (row.source_id, row.status, row.collection_point_id))
 
     sources: dict = {}
-    for source_id, status, _point, count, weight in by_source_status_point:
+    for (source_id, status, _point), (count, weight) in by_source_status_point.items():
         entry = sources.setdefault(source_id, {"items": 0, "kg": Decimal(0), "life": [0, Decimal(0)],
                                                "ended": [0, Decimal(0)]})
         entry["items"] += count
-        entry["kg"] += kg(weight)
+        entry["kg"] += weight
         if status in SECOND_LIFE:
             entry["life"][0] += count
-            entry["life"][1] += kg(weight)
+            entry["life"][1] += weight
         elif status in ENDED_OTHERWISE:
             entry["ended"][0] += count
-            entry["ended"][1] += kg(weight)
+            entry["ended"][1] += weight
     total_kg = sum((entry["kg"] for entry in sources.values()), Decimal(0))
     ordered = sorted(sources.items(), key=lambda pair: (-pair[1]["kg"], names.get(pair[0], "")))
     by_source = Table("by_source", _l("Collected per supply source"), [
@@ -106,42 +104,54 @@ def collected(session: Session, filters: Filters) -> tuple[list[Table], Dependen
     else:
         dependency = Dependency(None, None, None, False, False)
 
-    per_point: dict = {}
-    for _source, _status, point_id, count, weight in by_source_status_point:
-        figures = per_point.setdefault(point_id, [0, Decimal(0)])
-        figures[0] += count
-        figures[1] += kg(weight)
-    tables = [by_source, reuse, *_per_inhabitant(session, filters, per_point)]
-    tables.insert(2, _by_category(session, filters))
-    tables.insert(3, _by_month(session, filters))
+    per_point = _totals(grouped, lambda row: row.collection_point_id)
+    tables = [by_source, reuse, _by_category(session, grouped), _by_month(filters, grouped),
+              *_per_inhabitant(session, filters, per_point)]
     return tables, dependency
 
 
-def _by_category(session: Session, filters: Filters) -> Table:
-    rows = session.execute(
-        sa.select(Category.name, Category.family, sa.func.count(Item.id), sa.func.sum(Item.weight_kg))
-        .join(Category, Item.category_id == Category.id).where(*received_in(filters))
-        .group_by(Category.name, Category.family).order_by(sa.func.sum(Item.weight_kg).desc(), Category.name)).all()
+def _intake_groups(session: Session, filters: Filters) -> list:
+    """The period's intake in one pass over the items (their index on the intake time holds every column
+    read): items and kg per source, status, collection point, category, local month and grade A/B or not.
+    Every figure of what came in is a sum of these few thousand groups."""
+    months = months_between(filters.start, filters.end)
+    month = month_of_moment(Item.created_at, months).label("month")
+    good = Item.grade.in_(GOOD_GRADES).label("good")
+    return session.execute(
+        sa.select(Item.source_id, Item.status, Item.collection_point_id, Item.category_id, month, good,
+                  sa.func.count(Item.id).label("items"), sa.func.sum(Item.weight_kg).label("kg"))
+        .where(*received_in(filters))
+        .group_by(Item.source_id, Item.status, Item.collection_point_id, Item.category_id, month, good)).all()
+
+
+def _totals(grouped: list, key) -> dict:
+    """{key(row): [items, kg]} over the intake groups."""
+    totals: dict = {}
+    for row in grouped:
+        entry = totals.setdefault(key(row), [0, Decimal(0)])
+        entry[0] += row.items
+        entry[1] += kg(row.kg)
+    return totals
+
+
+def _by_category(session: Session, grouped: list) -> Table:
+    categories = {row.id: row for row in session.execute(sa.select(Category.id, Category.name, Category.family))}
+    totals = _totals(grouped, lambda row: row.category_id)
+    rows = sorted(([categories[category_id].name, str(term("family", categories[category_id].family)), count, weight]
+                   for category_id, (count, weight) in totals.items()), key=lambda row: (-row[3], row[0]))
     return Table("by_category", _l("Collected per category"), [
         Column("category", _l("Category")), Column("family", _l("Family")), Column("items", _l("Items"), "items"),
-        Column("kg", _l("Weight"), "kg")],
-        [[name, str(term("family", family)), count, kg(weight)] for name, family, count, weight in rows],
-        chart="hbar", series=("kg",))
+        Column("kg", _l("Weight"), "kg")], rows, chart="hbar", series=("kg",))
 
 
-def _by_month(session: Session, filters: Filters) -> Table:
+def _by_month(filters: Filters, grouped: list) -> Table:
     months = months_between(filters.start, filters.end)
-    bucket = month_of_moment(Item.created_at, months).label("month")
-    good = Item.grade.in_(GOOD_GRADES)
-    rows = session.execute(
-        sa.select(bucket, sa.func.count(Item.id), sa.func.sum(Item.weight_kg),
-                  sa.func.sum(sa.case((good, 1), else_=0)))
-        .where(*received_in(filters)).group_by(bucket)).all()
-    found = {row[0]: row for row in rows}
+    totals = _totals(grouped, lambda row: row.month)
+    good = _totals([row for row in grouped if row.good], lambda row: row.month)
     table_rows = []
     for index, month in enumerate(months):
-        _, count, weight, good_items = found.get(index, (index, 0, 0, 0))
-        table_rows.append([_month_label(month), count, kg(weight), share(good_items or 0, count)])
+        count, weight = totals.get(index, (0, Decimal(0)))
+        table_rows.append([_month_label(month), count, kg(weight), share(good.get(index, (0, 0))[0], count)])
     return Table("by_month", _l("Collected per month"), [
         Column("month", _l("Month")), Column("items", _l("Items"), "items"), Column("kg", _l("Weight"), "kg"),
         Column("quality", _l("Graded A or B"), "share")], table_rows, chart="line", series=("kg", "items"))

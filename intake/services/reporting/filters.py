@@ -139,8 +139,15 @@ def month_of_moment(column, months: list[date]):
     if _postgresql():
         local = sa.func.timezone(current_app.config["BABEL_DEFAULT_TIMEZONE"], column)
         return _month_number(sa.extract("year", local), sa.extract("month", local), months)
-    whens = [(column < local_days(month, month)[0], index - 1) for index, month in enumerate(months) if index]
-    return sa.case(*whens, else_=len(months) - 1) if whens else sa.literal(0)
+    starts = [local_days(month, month)[0] for month in months]
+
+    def between(low: int, high: int):
+        # A search by halves: a few comparisons a row, however many months the period has.
+        if low == high:
+            return sa.literal(low)
+        middle = (low + high + 1) // 2
+        return sa.case((column < starts[middle], between(low, middle - 1)), else_=between(middle, high))
+    return between(0, len(months) - 1)
 
 
 def month_of_day(column, months: list[date]):
