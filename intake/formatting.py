@@ -8,8 +8,15 @@ from decimal import Decimal
 
 from babel.dates import format_datetime as babel_format_datetime
 from flask import current_app
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_decimal,
+    format_percent,
+    get_locale,
+    get_timezone,
+)
 from markupsafe import Markup
-from flask_babel import format_currency, format_date, format_percent, format_decimal, get_locale, get_timezone
 
 from .vocabulary import register_vocabulary
 
