@@ -61,6 +61,8 @@ class Defaults:
     # address (anonymous visitors only: staff scan labels all day).
     LANDLORD_RATE_LIMIT = "300 per minute"
     PASSPORT_RATE_LIMIT = "60 per minute"
+    # The public results page runs the dashboard's aggregates: anonymous visitors, per address.
+    RESULTS_RATE_LIMIT = "20 per minute"
     HSTS_MAX_AGE = 365 * 24 * 3600  # Strict-Transport-Security, sent only over https
 
     BABEL_DEFAULT_LOCALE = "fr"

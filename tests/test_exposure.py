@@ -70,6 +70,13 @@ def test_the_public_passport_is_rate_limited_for_anonymous_visitors(app, client,
     assert all(client.get(f"/i/{code}").status_code == 200 for _ in range(5))
 
 
+def test_the_public_results_page_is_rate_limited_for_anonymous_visitors(app, client, auth, world):
+    app.config["RESULTS_RATE_LIMIT"] = "2 per minute"
+    assert [client.get("/results").status_code for _ in range(3)] == [200, 200, 429]
+    auth.login_as("coordinator")
+    assert all(client.get("/results").status_code == 200 for _ in range(3))
+
+
 def test_hsts_over_https_only(client, world):
     secure = client.get("/login", base_url="https://intake.example.org")
     assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")

@@ -23,6 +23,7 @@ from ..services.catalogue import (active_containers, correctable_categories, int
                                   set_tile_order)
 from ..services.partners import active_organisations
 from ..services.status import UndoRefused, undo_seconds_left, void_intake
+from ..web.requests import limit_from_setting, signed_in
 from ..web.settings import amendment_window, undo_window
 from ..services.codes import normalize_code
 from ..services.intake import Donation, IntakeRejected, register_donation
@@ -215,16 +216,8 @@ def correct(code: str):
                            reason_required=current_user.role == "coordinator"), 422 if form.errors else 200
 
 
-def _passport_limit() -> str:
-    return current_app.config["PASSPORT_RATE_LIMIT"]
-
-
-def _signed_in() -> bool:
-    return current_user.is_authenticated
-
-
 @bp.route("/i/<code>")
-@limiter.limit(_passport_limit, exempt_when=_signed_in)  # anonymous visitors, guessing codes included
+@limiter.limit(limit_from_setting("PASSPORT_RATE_LIMIT"), exempt_when=signed_in)  # anonymous visitors, guessing codes included
 def show(code: str):
     """The permanent URL printed on the label: the item for staff, its public passport for anyone else."""
     canonical = normalize_code(code)

@@ -9,9 +9,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..web.access import roles_required
+from ..web.requests import limit_from_setting, signed_in
 from ..web.downloads import pdf_response
 from .. import inputs
-from ..extensions import db
+from ..extensions import db, limiter
 from ..models import Category, Organisation, RecyclingBatch
 from ..services.exports import csv_text
 from ..services.reporting import access_log, pdf
@@ -104,6 +105,7 @@ def partner_pdf(organisation_id: int):
 
 
 @bp.route("/results")
+@limiter.limit(limit_from_setting("RESULTS_RATE_LIMIT"), exempt_when=signed_in)  # public and heavy
 def results():
     """Public results (no sign-in): totals and charts, partners named only with their agreement."""
     filters = filters_from({key: request.args[key] for key in ("year", "quarter", "month") if key in request.args})

@@ -91,3 +91,13 @@ def set_security_headers(response):
         # Pages can hold what volunteers typed: keep them out of shared caches.
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def limit_from_setting(name: str):
+    """A rate limit read from a setting when a request comes (Flask-Limiter takes a callable)."""
+    return lambda: current_app.config[name]
+
+
+def signed_in() -> bool:
+    """Public pages limit anonymous visitors only: a signed-in account is counted elsewhere."""
+    return current_user.is_authenticated
