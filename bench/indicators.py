@@ -78,7 +78,8 @@ def main() -> None:
     from intake.extensions import db
     from intake.models import Category, CollectionPoint, Item, Organisation, Territory
     from intake.services.demo import build_demo
-    from intake.services.reporting.dashboard import dashboard
+    from intake.services.reporting.dashboard import (collected, dashboard, destinations, lead_times, partner_effect,
+                                                     stock)
     from intake.services.reporting.filters import PRIVATE, Filters
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": "bench.local", "WTF_CSRF_ENABLED": False})
@@ -135,6 +136,12 @@ def main() -> None:
             worst = max(worst, ms)
             print(f"  dashboard, {name:<34} {ms:7.0f} ms  = {ms / baseline:5.1f} x count(*)")
         print(f"slowest filter: {worst:.0f} ms ({'within' if worst <= 1000 else 'OVER'} the 1 s target)")
+        print("  where the time goes, last year, everything:")
+        for section in (collected, destinations, stock, lead_times, partner_effect):
+            def part(section=section):
+                section(db.session, cases[0][1])
+                db.session.rollback()
+            print(f"    {section.__name__:<16} {timed(part, options.runs):7.0f} ms")
         code = db.session.scalar(sa.select(Item.code).order_by(Item.id.desc()).limit(1))
 
     client = app.test_client()

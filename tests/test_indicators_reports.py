@@ -6,13 +6,12 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pypdfium2
 import sqlalchemy as sa
 
 from intake.extensions import db
-from intake.models import Item, ItemEvent, Organisation, RecyclingBatch
+from intake.models import Item, Organisation, RecyclingBatch
 from intake.services.reporting.ords import PRODUCT_CATEGORIES, REPAIR_STATUSES
 from intake.services.reporting.pdf import french
 

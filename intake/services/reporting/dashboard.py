@@ -56,8 +56,8 @@ def collected(session: Session, filters: Filters) -> tuple[list[Table], Dependen
     """What came in: per source (with each source's reuse rate), per category, per month, per territory and
     zone type (kg per inhabitant per year), and the dependency on the largest partner."""
     names = _source_names(session)
-    grouped = _intake_groups(session, filters)
-    by_source_status_point = _totals(grouped, lambda row: (row.source_id, row.status, row.collection_point_id))
+    by_source_status_point = _totals(_intake_groups(session, filters, Item.source_id, Item.status,
+                                                    Item.collection_point_id))
 
     sources: dict = {}
     for (source_id, status, _point), (count, weight) in by_source_status_point.items():
@@ -104,39 +104,33 @@ def collected(session: Session, filters: Filters) -> tuple[list[Table], Dependen
     else:
         dependency = Dependency(None, None, None, False, False)
 
-    per_point = _totals(grouped, lambda row: row.collection_point_id)
-    tables = [by_source, reuse, _by_category(session, grouped), _by_month(filters, grouped),
+    per_point = _totals([((point,), values) for (_, _, point), values in by_source_status_point.items()])
+    tables = [by_source, reuse, _by_category(session, filters), _by_month(session, filters),
               *_per_inhabitant(session, filters, per_point)]
     return tables, dependency
 
 
-def _intake_groups(session: Session, filters: Filters) -> list:
-    """The period's intake in one pass over the items (their index on the intake time holds every column
-    read): items and kg per source, status, collection point, category, local month and grade A/B or not.
-    Every figure of what came in is a sum of these few thousand groups."""
-    months = months_between(filters.start, filters.end)
-    month = month_of_moment(Item.created_at, months).label("month")
-    good = Item.grade.in_(GOOD_GRADES).label("good")
-    return session.execute(
-        sa.select(Item.source_id, Item.status, Item.collection_point_id, Item.category_id, month, good,
-                  sa.func.count(Item.id).label("items"), sa.func.sum(Item.weight_kg).label("kg"))
-        .where(*received_in(filters))
-        .group_by(Item.source_id, Item.status, Item.collection_point_id, Item.category_id, month, good)).all()
+def _intake_groups(session: Session, filters: Filters, *keys) -> list:
+    """The period's intake grouped by ``keys``: (key values…, items, kg). The items' index on the intake
+    time holds every column these read."""
+    return [(tuple(row[:-2]), row[-2:]) for row in session.execute(
+        sa.select(*keys, sa.func.count(Item.id), sa.func.sum(Item.weight_kg))
+        .where(*received_in(filters)).group_by(*keys))]
 
 
-def _totals(grouped: list, key) -> dict:
-    """{key(row): [items, kg]} over the intake groups."""
+def _totals(groups: list) -> dict:
+    """{key: [items, kg]} from (key values, (items, kg)) pairs; a single key value stands for itself."""
     totals: dict = {}
-    for row in grouped:
-        entry = totals.setdefault(key(row), [0, Decimal(0)])
-        entry[0] += row.items
-        entry[1] += kg(row.kg)
+    for key, (count, weight) in groups:
+        entry = totals.setdefault(key[0] if len(key) == 1 else key, [0, Decimal(0)])
+        entry[0] += count
+        entry[1] += kg(weight)
     return totals
 
 
-def _by_category(session: Session, grouped: list) -> Table:
+def _by_category(session: Session, filters: Filters) -> Table:
     categories = {row.id: row for row in session.execute(sa.select(Category.id, Category.name, Category.family))}
-    totals = _totals(grouped, lambda row: row.category_id)
+    totals = _totals(_intake_groups(session, filters, Item.category_id))
     rows = sorted(([categories[category_id].name, str(term("family", categories[category_id].family)), count, weight]
                    for category_id, (count, weight) in totals.items()), key=lambda row: (-row[3], row[0]))
     return Table("by_category", _l("Collected per category"), [
@@ -144,10 +138,11 @@ def _by_category(session: Session, grouped: list) -> Table:
         Column("kg", _l("Weight"), "kg")], rows, chart="hbar", series=("kg",))
 
 
-def _by_month(filters: Filters, grouped: list) -> Table:
+def _by_month(session: Session, filters: Filters) -> Table:
     months = months_between(filters.start, filters.end)
-    totals = _totals(grouped, lambda row: row.month)
-    good = _totals([row for row in grouped if row.good], lambda row: row.month)
+    groups = _intake_groups(session, filters, month_of_moment(Item.created_at, months), Item.grade.in_(GOOD_GRADES))
+    totals = _totals([((month,), values) for (month, _), values in groups])
+    good = _totals([((month,), values) for (month, is_good), values in groups if is_good])
     table_rows = []
     for index, month in enumerate(months):
         count, weight = totals.get(index, (0, Decimal(0)))
