@@ -7,6 +7,7 @@ a local print server; every failure gets the same message.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 
@@ -64,13 +65,17 @@ def test_settings_accept_printers_on_the_local_network(app, client, auth, world,
 
 
 class Listener:
-    """Something listening on this machine, as a database or a cache would: it records any connection."""
+    """Something listening on this machine, as a database or a cache would: it records any connection.
+
+    It waits as long as the test needs (a loaded machine may take seconds to sign in and print); closing
+    it wakes it up without counting as a connection."""
 
     def __init__(self):
         self.server = socket.create_server(("127.0.0.1", 0))
-        self.server.settimeout(0.5)
+        self.server.settimeout(30)
         self.port = self.server.getsockname()[1]
         self.received = None
+        self.closing = False
         self.thread = threading.Thread(target=self.serve, daemon=True)
         self.thread.start()
 
@@ -81,11 +86,17 @@ class Listener:
             return
         with connection:
             connection.settimeout(5)
-            self.received = b""
+            data = b""
             while chunk := connection.recv(65536):
-                self.received += chunk
+                data += chunk
+        if data or not self.closing:  # the wake-up connection of close() sends nothing
+            self.received = data
 
     def close(self):
+        if self.received is None:
+            self.closing = True
+            with contextlib.suppress(OSError):
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
         self.thread.join(timeout=10)
         self.server.close()
 
