@@ -107,9 +107,7 @@ def _etag(item) -> str:
 @bp.alt_response(428, description="If-Match is missing.")
 def amend_item(values, code):
     """Correct a logged item's intake fields (If-Match: its ETag)."""
-    item = item_queries.find_item(db.session, code)
-    if item is None:
-        abort(404, message="No item with this code.")
+    item = _item_or_404(code)
     if not request.if_match:
         abort(428, message="Send the item's ETag as If-Match.")
     expected = next(iter(request.if_match.as_set()), None) if not request.if_match.star_tag else str(item.version)
@@ -125,6 +123,13 @@ def amend_item(values, code):
     return item, {"ETag": _etag(item)}
 
 
+def _item_or_404(code: str):
+    item = item_queries.find_item(db.session, code)
+    if item is None:
+        abort(404, message="No item with this code.")
+    return item
+
+
 def _version(tag: str | None) -> int:
     """The version an If-Match names; -1 (never current) for anything else."""
     return int(tag) if tag and tag.isdigit() and len(tag) < 10 else -1
@@ -137,9 +142,7 @@ def _version(tag: str | None) -> int:
 @bp.alt_response(403, description="This role cannot make this change.")
 def transition_item(values, code):
     """Move an item to another status (the item's life is one state machine)."""
-    item = item_queries.find_item(db.session, code)
-    if item is None:
-        abort(404, message="No item with this code.")
+    item = _item_or_404(code)
     seen = values.pop("seen_status")
     target = values.pop("to")
     try:
