@@ -34,6 +34,8 @@ STATUSES = (
     # Logged by mistake and undone at once ("Annuler"): kept, with its code, which is never reused.
     "voided",
 )
+# Still here: received and not yet gone (sold, handed over, recycled, dismantled) nor voided.
+IN_STOCK = ("received", "diagnosing", "repairing", "ready", "returned", "to_recycle")
 
 
 class Item(db.Model):

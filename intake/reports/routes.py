@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from ..web.access import roles_required
 from ..web.requests import limit_from_setting, signed_in
-from ..web.downloads import pdf_response
+from ..web.downloads import csv_response, pdf_response
 from .. import inputs
 from ..extensions import db, limiter
 from ..models import Category, Organisation, RecyclingBatch
@@ -34,12 +34,6 @@ from .forms import decimal_from, filter_args, filters_from, period_from, shortcu
 bp = Blueprint("reports", __name__)
 
 
-def _csv(text: str, filename: str):
-    response = current_app.response_class(text, mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @bp.route("/indicators")
 @roles_required("coordinator")
 def indicators():
@@ -58,7 +52,7 @@ def indicator_csv(key: str):
     table = one_table(db.session, filters, key)
     if table is None:
         abort(404)
-    return _csv(table.csv(csv_units()), f"{key}-{filters.start}-{filters.end}.csv")
+    return csv_response(table.csv(csv_units()), f"{key}-{filters.start}-{filters.end}.csv")
 
 
 @bp.route("/indicators/factors", methods=["GET", "POST"])
@@ -129,7 +123,7 @@ def waste_register():
 @roles_required("coordinator")
 def waste_register_csv():
     start, end = period_from(request.args)
-    return _csv(register(db.session, start, end, shipper(db.session)).csv(csv_units()),
+    return csv_response(register(db.session, start, end, shipper(db.session)).csv(csv_units()),
                 f"registre-dechets-{start}-{end}.csv")
 
 
@@ -189,14 +183,14 @@ def exports():
 @roles_required("coordinator")
 def items_csv():
     filters = filters_from(request.args)
-    return _csv(csv_text(ITEM_HEADER, item_rows(db.session, filters)), f"objets-{filters.start}-{filters.end}.csv")
+    return csv_response(csv_text(ITEM_HEADER, item_rows(db.session, filters)), f"objets-{filters.start}-{filters.end}.csv")
 
 
 @bp.route("/exports/events.csv")
 @roles_required("coordinator")
 def events_csv():
     filters = filters_from(request.args)
-    return _csv(csv_text(EVENT_HEADER, event_rows(db.session, filters)),
+    return csv_response(csv_text(EVENT_HEADER, event_rows(db.session, filters)),
                 f"evenements-{filters.start}-{filters.end}.csv")
 
 
@@ -207,7 +201,7 @@ def ords_csv():
     filters = filters_from(request.args)
     rows = ords_rows(db.session, filters, data_provider=data_provider(db.session),
                      country=current_app.config["ORDS_COUNTRY"])
-    return _csv(ords_csv_text(rows), f"ords-{filters.start}-{filters.end}.csv")
+    return csv_response(ords_csv_text(rows), f"ords-{filters.start}-{filters.end}.csv")
 
 
 @bp.route("/landlord-access")

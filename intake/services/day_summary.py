@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
 from ..models import Item, ItemEvent
+from ..models.item import IN_STOCK
 
 # Statuses an item waits in, in the order of its life (the others are ends, or outcomes it may come back from).
-WAITING_STATUSES = ("received", "diagnosing", "repairing", "ready", "returned", "to_recycle")
 LATEST_EVENTS = 12
 
 
@@ -34,7 +34,7 @@ def day_summary(session: Session, day: date, bounds: tuple[datetime, datetime], 
         .where(Item.created_at >= start, Item.created_at < end, Item.status != "voided")
     ).one()
     counts = dict(session.execute(
-        sa.select(Item.status, sa.func.count(Item.id)).where(Item.status.in_(WAITING_STATUSES)).group_by(Item.status)
+        sa.select(Item.status, sa.func.count(Item.id)).where(Item.status.in_(IN_STOCK)).group_by(Item.status)
     ).all())
     events = session.scalars(
         sa.select(ItemEvent)
@@ -42,4 +42,4 @@ def day_summary(session: Session, day: date, bounds: tuple[datetime, datetime], 
         .order_by(ItemEvent.id.desc()).limit(latest)  # history is append-only: the newest have the highest ids
     ).all()
     return DaySummary(day=day, items=items, kg=Decimal(kg or 0),
-                      waiting=[(status, counts.get(status, 0)) for status in WAITING_STATUSES], events=list(events))
+                      waiting=[(status, counts.get(status, 0)) for status in IN_STOCK], events=list(events))

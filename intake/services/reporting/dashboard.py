@@ -16,18 +16,19 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from ...clock import local_date, local_today, now_utc
+from ...models.item import IN_STOCK
 from ...models import (AccompanimentSession, Category, CollectionPoint, Handover, Item, ItemEvent, LeadTime,
                        Organisation, RecyclingBatch, Sale, Territory, WasteShipment)
 from ...vocabulary import term
 from .filters import (Filters, day_in, item_scope, moment_in, month_of_day, month_of_moment, months_between,
                       received_in, scope, years_covered)
+from ..outcomes import add_months
 from .impact import factors_by_category
 from .tables import Column, Table, kg, money, share
 
 SECOND_LIFE = ("sold", "handed_over")
 ENDED_OTHERWISE = ("to_recycle", "recycled", "dismantled")
 # Statuses an item waits in: the stock on hand.
-IN_STOCK = ("received", "diagnosing", "repairing", "ready", "returned", "to_recycle")
 GOOD_GRADES = ("A", "B")  # reusable as is, or after a repair: the "quality" of what a source brings
 
 
@@ -448,11 +449,6 @@ def lead_times(session: Session, filters: Filters) -> Table:
 
 # ---------------------------------------------------------------------------------------------- partner effect
 
-def _add_months(month: date, count: int) -> date:
-    index = month.year * 12 + month.month - 1 + count
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def partner_effect(session: Session, filters: Filters) -> Table:
     """For each partner that started in the period: the monthly volume and quality of everything collected
     (all sources, other filters applied) in the N months before its start month and from its start month on."""
@@ -468,7 +464,7 @@ def partner_effect(session: Session, filters: Filters) -> Table:
         if since is not None and filters.start <= since <= filters.end:
             starts.append((name, since))
     today = local_today()
-    last_complete = _add_months(date(today.year, today.month, 1), -1)
+    last_complete = add_months(date(today.year, today.month, 1), -1)
     columns = [Column("partner", _l("Partner")), Column("since", _l("Started on"), "date"),
                Column("before_items", _l("Items per month before"), "number"),
                Column("after_items", _l("Items per month after"), "number"),
@@ -480,11 +476,11 @@ def partner_effect(session: Session, filters: Filters) -> Table:
               "its start month on (%(months)s at most, complete months only).", months=window)
     if not starts:
         return Table("partner_effect", _l("A partner's effect"), columns, [], note=note)
-    first_month = _add_months(date(min(s for _, s in starts).year, min(s for _, s in starts).month, 1), -window)
-    last_month = min(_add_months(date(max(s for _, s in starts).year, max(s for _, s in starts).month, 1),
+    first_month = add_months(date(min(s for _, s in starts).year, min(s for _, s in starts).month, 1), -window)
+    last_month = min(add_months(date(max(s for _, s in starts).year, max(s for _, s in starts).month, 1),
                              window - 1), last_complete)
     months = months_between(first_month, max(last_month, first_month))
-    scope = filters.but(start=first_month, end=_add_months(months[-1], 1) - timedelta(days=1), source=None)
+    scope = filters.but(start=first_month, end=add_months(months[-1], 1) - timedelta(days=1), source=None)
     bucket = month_of_moment(Item.created_at, months)
     monthly = {row[0]: row[1:] for row in session.execute(
         sa.select(bucket, sa.func.count(Item.id), sa.func.sum(Item.weight_kg),
@@ -493,8 +489,8 @@ def partner_effect(session: Session, filters: Filters) -> Table:
     rows = []
     for name, since in sorted(starts, key=lambda pair: pair[1]):
         start_month = date(since.year, since.month, 1)
-        before = [m for m in months if _add_months(start_month, -window) <= m < start_month]
-        after = [m for m in months if start_month <= m <= min(_add_months(start_month, window - 1), last_complete)]
+        before = [m for m in months if add_months(start_month, -window) <= m < start_month]
+        after = [m for m in months if start_month <= m <= min(add_months(start_month, window - 1), last_complete)]
 
         def sums(window_months):
             items = sum(monthly.get(months.index(m), (0, 0, 0))[0] for m in window_months)
