@@ -183,3 +183,15 @@ def test_a_coordinator_sets_a_categorys_plausible_range(app, client, auth, world
         bike = db.session.get(Category, world.bike_id)
         assert (bike.min_weight_kg, bike.max_weight_kg) == (Decimal("5"), Decimal("25"))
         assert implausible_weight(bike, Decimal("30")) and not implausible_weight(bike, Decimal("24"))
+
+
+def test_same_again_copies_an_unusual_weight_that_was_confirmed(app, client, auth, world):
+    with app.app_context():
+        code = make_item(world, weight_kg=Decimal("30"), weight_confirmed=True).code  # a 30 kg "phone"
+    auth.login(email_for("volunteer"))
+    page = client.get(f"/i/{code}").get_data(as_text=True)
+    copy_uuid = re.search(r'name="client_uuid" value="([^"]+)"', page).group(1)
+    response = client.post(f"/i/{code}/again", data={"csrf_token": csrf_token_from(page), "client_uuid": copy_uuid})
+    assert response.status_code == 302 and f"/i/{code}" not in response.headers["Location"]
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Item.id)).where(Item.weight_kg == Decimal("30"))) == 2

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from ..models import Category, CollectionPoint, Container, Item, Organisation, Territory, User
 from ..clock import local_date, local_today, now_utc
 from .accounts import create_user
-from .catalogue import install_default_categories
+from .catalogue import install_default_categories, set_tile_order
 from .intake import Donation, register_donation
 from .outcomes import Acceptance, mark_attended, plan_session, record_handover, record_sale
 from .recycling import add_all_waiting, close_batch, open_batch
@@ -169,6 +169,10 @@ def build_demo(session: Session, *, item_count: int = 300, seed: int = 2026) -> 
             logged_at=now - timedelta(days=rng.uniform(0, 120)),
         ), user=volunteer)
     _demo_outcomes(session, rng, organisations)
+    for point_name, point in points.items():
+        # Each point's tiles as its coordinator would set them: what it receives most, first, then the rest.
+        favourites = [by_name[n].id for n in FAVOURITE_CATEGORIES.get(point_name, [])]
+        set_tile_order(session, point, favourites, most_used_first=False)
     if item_count > SERVICE_ITEMS:
         fill_volume(session, item_count - SERVICE_ITEMS, seed=seed, supply=SUPPLY,
                     landlords=["Le Toit Angevin", "Angers Loire Habitat"], eco_organism="Eco-Systèmes",

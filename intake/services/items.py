@@ -92,6 +92,9 @@ def donation_like(item: Item, client_uuid: uuid.UUID) -> Donation:
         brand=item.brand,
         model=item.model,
         description=item.description,
+        # The weight is the one on the item, already stored (confirmed then if it was unusual): the copy
+        # does not ask again.
+        weight_confirmed=True,
     )
 
 
