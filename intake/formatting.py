@@ -50,32 +50,37 @@ class HistoryLines:
         self.lines: OrderedDict = OrderedDict()
         self.lock = threading.Lock()
 
-    def line(self, event):
-        key = (event.id, event.at, event.kind, str(get_locale()), str(get_timezone()),
-               event.user.name if event.user else None,
-               event.collection_point.name if event.collection_point else None)
+    def render(self, lines) -> list[Markup]:
+        """The HTML of each line (rows of services.items.history_lines), in order."""
+        locale, zone = str(get_locale()), str(get_timezone())
+        keys = [(line.id, line.at, line.kind, locale, zone, line.user_name, line.point_name) for line in lines]
         with self.lock:
-            html = self.lines.get(key)
-            if html is not None:
-                self.lines.move_to_end(key)
-                return html
-        html = Markup(current_app.jinja_env.get_template("items/_history_line.html").render(event=event))
-        with self.lock:
-            self.lines[key] = html
-            if len(self.lines) > self.size:
-                self.lines.popitem(last=False)
-        return html
+            found = [self.lines.get(key) for key in keys]
+            for key, html in zip(keys, found):
+                if html is not None:
+                    self.lines.move_to_end(key)
+        missing = [index for index, html in enumerate(found) if html is None]
+        if missing:
+            template = current_app.jinja_env.get_template("items/_history_line.html")
+            for index in missing:
+                found[index] = Markup(template.render(event=lines[index]))
+            with self.lock:
+                for index in missing:
+                    self.lines[keys[index]] = found[index]
+                while len(self.lines) > self.size:
+                    self.lines.popitem(last=False)
+        return found
 
 
-def history_line(event):
-    """One line of an item's story as HTML (templates/items/_history_line.html), rendered once."""
-    return current_app.extensions["history_lines"].line(event)
+def history_lines(lines) -> list[Markup]:
+    """Lines of an item's story as HTML (templates/items/_history_line.html), each rendered once."""
+    return current_app.extensions["history_lines"].render(lines)
 
 
 def init_app(app) -> None:
     # Per application, not per process: ids are only unique within one database.
     app.extensions["history_lines"] = HistoryLines()
-    app.jinja_env.globals["history_line"] = history_line
+    app.jinja_env.globals["history_lines"] = history_lines
     app.jinja_env.filters["weight"] = format_weight
     app.jinja_env.filters["datetime"] = format_local_datetime
     app.jinja_env.filters["date"] = lambda value: format_date(value, "medium") if value else ""

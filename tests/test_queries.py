@@ -50,7 +50,7 @@ def test_item_page_queries_do_not_grow_with_history(app, client, auth, world, ur
         assert f"note {events - 2}<" in response.get_data(as_text=True).replace('"', "<")  # the newest line
         counts.append(len(statements))
     assert counts[0] == counts[1]
-    assert counts[0] <= 8  # user, item with its relations, history, release state (returns, checklist, erasures)
+    assert counts[0] <= 7  # user, item with its relations, history, release state (checklist, erasures)
 
 
 def test_item_list_queries_do_not_grow_with_items(app, client, auth, world):

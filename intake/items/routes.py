@@ -230,7 +230,7 @@ def show(code: str):
         if item is None:
             abort(404)
         point = current_point()
-        history = item_queries.latest_history(db.session, item, HISTORY_ON_ITEM_PAGE)
+        history = item_queries.history_lines(db.session, item, HISTORY_ON_ITEM_PAGE)
         return render_template("items/show.html", item=item, events=history.latest, history=history,
                                new_uuid=uuid.uuid4(),
                                may_correct=amendment_refusal(current_user, item, amendment_window()) is None,
@@ -253,8 +253,8 @@ def show(code: str):
 @roles_required(*STAFF_ROLES)
 def history(code: str):
     """The item's whole story, newest first."""
-    item = item_queries.item_page(db.session, code) or abort(404)
-    return render_template("items/history.html", item=item, events=list(reversed(item.events)))
+    item = item_queries.item_page(db.session, code, whole_history=False) or abort(404)
+    return render_template("items/history.html", item=item, events=item_queries.history_lines(db.session, item).latest)
 
 
 @bp.route("/i/<code>/photo", methods=["POST"])

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..formatting import format_weight
-from ..models import Category, Item, ItemEvent, Photo
+from ..models import Category, CollectionPoint, Item, ItemEvent, Photo, User
 from .codes import normalize_code
 from .intake import Donation
 
@@ -23,33 +23,53 @@ def find_item(session: Session, typed_code: str, *options) -> Item | None:
     return session.scalar(sa.select(Item).where(Item.code == code).options(*options))
 
 
+# The loader options are built once: building them is a good part of the ORM's work on every page.
+_ITEM_PAGE_OPTIONS = (
+    joinedload(Item.category).joinedload(Category.parent),
+    joinedload(Item.source),
+    joinedload(Item.collection_point),
+    joinedload(Item.created_by),
+    # The page only needs to know a photo exists, not its bytes.
+    joinedload(Item.photo).load_only(Photo.id, Photo.width, Photo.height),
+)
+_EVENT_OPTIONS = (joinedload(ItemEvent.user), joinedload(ItemEvent.collection_point))
+_ITEM_PAGE_WITH_HISTORY = (*_ITEM_PAGE_OPTIONS, selectinload(Item.events).options(*_EVENT_OPTIONS))
+
+
+# The page's statements are built once, their values bound at each call: building a statement and its
+# cache key costs more than running it.
+_ITEM_PAGE = {
+    whole: sa.select(Item).where(Item.code == sa.bindparam("code"))
+    .options(*(_ITEM_PAGE_WITH_HISTORY if whole else _ITEM_PAGE_OPTIONS))
+    for whole in (True, False)
+}
+
+
 def item_page(session: Session, typed_code: str, *, whole_history: bool = True) -> Item | None:
     """The item with everything its page shows, in a fixed number of queries.
 
-    ``whole_history=False`` leaves the history out: the page shows its latest
-    lines (``latest_history``) and links to the rest.
+    ``whole_history=False`` leaves the history out: the page shows its lines (``history_lines``).
     """
-    options = [
-        joinedload(Item.category).joinedload(Category.parent),
-        joinedload(Item.source),
-        joinedload(Item.collection_point),
-        joinedload(Item.created_by),
-        # The page only needs to know a photo exists, not its bytes.
-        joinedload(Item.photo).load_only(Photo.id, Photo.width, Photo.height),
-    ]
-    if whole_history:
-        options.append(selectinload(Item.events).options(*_EVENT_OPTIONS))
-    return find_item(session, typed_code, *options)
+    code = normalize_code(typed_code)
+    if code is None:
+        return None
+    return session.scalar(_ITEM_PAGE[whole_history], {"code": code})
 
 
-_EVENT_OPTIONS = (joinedload(ItemEvent.user), joinedload(ItemEvent.collection_point))
+# What a line of an item's story shows, read as plain rows (no ORM objects: a line never changes, and
+# its HTML is kept once rendered, see formatting.history_lines). ORM attributes, so that criteria the
+# session adds to every query of an entity still apply.
+_LINE_COLUMNS = (ItemEvent.id, ItemEvent.kind, ItemEvent.from_status, ItemEvent.to_status, ItemEvent.note,
+                 ItemEvent.minutes, ItemEvent.parts, ItemEvent.data, ItemEvent.at,
+                 User.name.label("user_name"), CollectionPoint.name.label("point_name"))
 
 
 @dataclass(frozen=True)
 class History:
-    """The latest lines of an item's story, newest first, and how many there are in all."""
+    """Lines of an item's story, newest first (rows: id, kind, from_status, to_status, note, minutes,
+    parts, data, at, user_name, point_name), and how many there are in all."""
 
-    latest: list[ItemEvent]
+    latest: list
     total: int
 
     @property
@@ -57,18 +77,26 @@ class History:
         return self.total - len(self.latest)
 
 
-def latest_history(session: Session, item: Item, limit: int) -> History:
-    """The item's ``limit`` latest events and the count of all, in one query.
+def _history_statement(limited: bool) -> sa.Select:
+    # The count is a subquery, not a window over the rows: a window makes the database read the whole
+    # history to return ten lines.
+    total = (sa.select(sa.func.count()).where(ItemEvent.item_id == sa.bindparam("item_id"))
+             .correlate(None).scalar_subquery())
+    statement = (sa.select(*_LINE_COLUMNS, total.label("total"))
+                 .outerjoin(User, User.id == ItemEvent.user_id)
+                 .outerjoin(CollectionPoint, CollectionPoint.id == ItemEvent.collection_point_id)
+                 .where(ItemEvent.item_id == sa.bindparam("item_id")).order_by(ItemEvent.id.desc()))
+    return statement.limit(sa.bindparam("limit", type_=sa.Integer)) if limited else statement
 
-    The count is a subquery, not a window over the rows: a window makes the database read the whole
-    history (and the ORM wrap the eager joins around it) to return ten lines.
-    """
-    total = sa.select(sa.func.count()).where(ItemEvent.item_id == item.id).scalar_subquery()
-    rows = session.execute(
-        sa.select(ItemEvent, total.label("total")).where(ItemEvent.item_id == item.id)
-        .options(*_EVENT_OPTIONS).order_by(ItemEvent.id.desc()).limit(limit)
-    ).all()
-    return History(latest=[row.ItemEvent for row in rows], total=rows[0].total if rows else 0)
+
+_HISTORY = {limited: _history_statement(limited) for limited in (True, False)}
+
+
+def history_lines(session: Session, item: Item, limit: int | None = None) -> History:
+    """The item's ``limit`` latest lines (all if None), newest first, and the count of all, in one query."""
+    parameters = {"item_id": item.id} if limit is None else {"item_id": item.id, "limit": limit}
+    rows = session.execute(_HISTORY[limit is not None], parameters).all()
+    return History(latest=rows, total=rows[0].total if rows else 0)
 
 
 def recent_items(collection_point_id: int | None) -> sa.Select:

@@ -124,18 +124,27 @@ class ReleaseState:
         return next((record for record in reversed(self.erasures) if record.passed), None)
 
 
+# What counts for the next release is what happened since the item's last return (if it came back): a
+# subquery of both statements, built once (their values bound at each call).
+_SINCE_LAST_RETURN = (sa.select(sa.func.max(ItemEvent.at))
+                      .where(ItemEvent.item_id == sa.bindparam("item_id"), ItemEvent.to_status == "returned")
+                      .correlate(None).scalar_subquery())
+_LATEST_CHECKLIST = (sa.select(ItemEvent)
+                     .where(ItemEvent.item_id == sa.bindparam("item_id"), ItemEvent.kind == "checklist",
+                            sa.or_(_SINCE_LAST_RETURN.is_(None), ItemEvent.at >= _SINCE_LAST_RETURN))
+                     .order_by(ItemEvent.id.desc()).limit(1))
+_ERASURES = (sa.select(Erasure)
+             .where(Erasure.item_id == sa.bindparam("item_id"),
+                    sa.or_(_SINCE_LAST_RETURN.is_(None), Erasure.performed_at >= _SINCE_LAST_RETURN))
+             .order_by(Erasure.id))
+
+
 def release_state(session: Session, item: Item) -> ReleaseState:
-    """Read once what `ready`, a sale or a handover depend on."""
-    since = session.scalar(sa.select(sa.func.max(ItemEvent.at)).where(
-        ItemEvent.item_id == item.id, ItemEvent.to_status == "returned"))
-    checklists = sa.select(ItemEvent).where(ItemEvent.item_id == item.id, ItemEvent.kind == "checklist")
-    records = sa.select(Erasure).where(Erasure.item_id == item.id)
-    if since is not None:
-        checklists = checklists.where(ItemEvent.at >= since)
-        records = records.where(Erasure.performed_at >= since)
+    """Read once what `ready`, a sale or a handover depend on (one query, two for items holding data)."""
+    parameters = {"item_id": item.id}
     return ReleaseState(
-        checklist=session.scalar(checklists.order_by(ItemEvent.id.desc()).limit(1)),
-        erasures=list(session.scalars(records.order_by(Erasure.id))) if item.category.data_bearing else [],
+        checklist=session.scalar(_LATEST_CHECKLIST, parameters),
+        erasures=list(session.scalars(_ERASURES, parameters)) if item.category.data_bearing else [],
     )
 
 
