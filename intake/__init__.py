@@ -23,8 +23,8 @@ def create_app(config: dict | None = None) -> Flask:
     configure(app, config)
     extensions.init_app(app)
     database.init_app(app)
-    formatting.init_app(app)
     requests.init_app(app)
+    formatting.init_app(app)  # after the language (requests): templates translate through formatting
     access.init_app(app)
     blueprints.init_app(app)
     errors.init_app(app)

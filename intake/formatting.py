@@ -7,7 +7,7 @@ from collections import OrderedDict
 from decimal import Decimal
 
 from babel.dates import format_datetime as babel_format_datetime
-from flask import current_app
+from flask import current_app, g
 from flask_babel import (
     format_currency,
     format_date,
@@ -15,7 +15,9 @@ from flask_babel import (
     format_percent,
     get_locale,
     get_timezone,
+    get_translations,
 )
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from .vocabulary import register_vocabulary
@@ -77,7 +79,47 @@ def history_lines(lines) -> list[Markup]:
     return current_app.extensions["history_lines"].render(lines)
 
 
+def page_translations():
+    """Flask-Babel's ``get_translations()``, looked up once per request rather than at each of a page's
+    dozens of ``_()``: kept beside Flask-Babel's own per-request state, with the language and domain it
+    was found for, so that ``refresh()`` or ``force_locale()`` (which change them) find it again."""
+    try:
+        state = vars(g._flask_babel)
+    except AttributeError:  # nothing looked up yet in this request
+        state = {}
+    except RuntimeError:  # outside an application context: Flask-Babel's answer (no translation)
+        return get_translations()
+    kept = state.get("intake_translations")
+    if kept is not None and kept[0] is state.get("babel_locale") and kept[1] is state.get("babel_domain"):
+        return kept[2]
+    translations = get_translations()
+    state = g._flask_babel
+    state.intake_translations = (getattr(state, "babel_locale", None), getattr(state, "babel_domain", None),
+                                 translations)
+    return translations
+
+
+@pass_context
+def template_gettext(context, string: str, /, **variables) -> str:
+    """``_()`` and ``gettext()`` in templates: what Jinja's "newstyle" gettext does (escape the variables,
+    always format), in one call instead of three (its ``_`` resolves ``gettext``, which calls the
+    catalogue's function through the context)."""
+    rv = page_translations().ugettext(string)
+    if context.eval_ctx.autoescape:
+        rv = Markup(rv)
+    return rv % variables
+
+
 def init_app(app) -> None:
+    # Templates translate through the request's catalogue, found once (Flask-Babel finds it at each _()).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: page_translations().ugettext(s),
+        ngettext=lambda s, p, n: page_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: page_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: page_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
+    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext)
     # Per application, not per process: ids are only unique within one database.
     app.extensions["history_lines"] = HistoryLines()
     app.jinja_env.globals["history_lines"] = history_lines

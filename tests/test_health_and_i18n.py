@@ -38,6 +38,23 @@ def test_language_switch_needs_csrf(client):
     assert client.post("/language", data={"lang": "en"}).status_code == 400
 
 
+def test_templates_translate_in_the_language_of_the_moment(app):
+    """Templates find the request's catalogue once, and again when the language changes within it."""
+    from flask import render_template_string
+    from flask_babel import force_locale, refresh
+
+    template = '{{ _("Sign in") }} {{ _("Erased on %(date)s", date="<b>") }}'
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        assert render_template_string(template) == "Se connecter Effacées le &lt;b&gt;"
+        with force_locale("en"):
+            assert render_template_string(template) == "Sign in Erased on &lt;b&gt;"
+        assert render_template_string(template).startswith("Se connecter")
+        refresh()
+        assert render_template_string(template).startswith("Se connecter")
+    with app.app_context():  # no request: the default language, as Flask-Babel gives it
+        assert render_template_string('{{ _("Sign in") }}') == "Se connecter"
+
+
 def test_item_page_uses_french_numbers_and_dates(app, client, auth, world):
     with app.app_context():
         item = make_item(world, weight_kg=Decimal("1234.5"), weight_confirmed=True)
