@@ -6,10 +6,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 import os
 
+from functools import lru_cache
 from typing import NamedTuple
 
 from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request,
                    send_from_directory, session, url_for)
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -70,12 +72,17 @@ MENU_BAR = 3
 
 
 @bp.app_template_global()
-def main_menu() -> tuple[list[MenuEntry], list[MenuEntry]]:
+def main_menu() -> tuple[tuple[MenuEntry, ...], tuple[MenuEntry, ...]]:
     """The signed-in user's menu: (in the bar, under "More")."""
-    endpoint = request.endpoint or ""
-    entries = [MenuEntry(url_for(MENU_ENTRIES[name][0]), str(MENU_ENTRIES[name][1]),
-                         endpoint.startswith(MENU_ENTRIES[name][2]))
-               for name in MENUS.get(current_user.role, ())]
+    return _menu(current_user.role, request.endpoint or "", str(get_locale()), request.script_root)
+
+
+@lru_cache(maxsize=1024)  # roles × pages × languages
+def _menu(role: str, endpoint: str, locale: str, script_root: str) -> tuple[tuple[MenuEntry, ...], tuple[MenuEntry, ...]]:
+    """The menu of a role on a page, in a language (worked out once: the arguments are all it depends on)."""
+    entries = tuple(MenuEntry(url_for(MENU_ENTRIES[name][0]), str(MENU_ENTRIES[name][1]),
+                              endpoint.startswith(MENU_ENTRIES[name][2]))
+                    for name in MENUS.get(role, ()))
     return entries[:MENU_BAR], entries[MENU_BAR:]
 
 
