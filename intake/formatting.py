@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from datetime import UTC
 from decimal import Decimal
+from functools import lru_cache
 
-from babel.dates import format_datetime as babel_format_datetime
-from flask import current_app, g
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from flask import current_app
 from flask_babel import (
     format_currency,
     format_date,
@@ -15,27 +18,51 @@ from flask_babel import (
     format_percent,
     get_locale,
     get_timezone,
-    get_translations,
 )
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from . import language
 from .vocabulary import register_vocabulary
+
+# Formats read once per language from Babel's locale data (each call of Babel's functions finds the
+# locale, its formats and their parsed patterns again); applied as Babel applies them.
+_WEIGHT_PATTERN = babel_numbers.parse_pattern("#,##0.###")
+
+
+@lru_cache(maxsize=32)
+def _short_datetime_format(locale) -> tuple:
+    """Babel's "short" date and time of a locale: how they join, and each one's pattern."""
+    return (babel_dates.get_datetime_format("short", locale=locale).replace("'", ""),
+            babel_dates.parse_pattern(babel_dates.get_time_format("short", locale=locale)),
+            babel_dates.parse_pattern(babel_dates.get_date_format("short", locale=locale)))
+
+
+def _locale():
+    current = language.current()
+    return current.locale if current is not None else get_locale()
 
 
 def format_weight(value: Decimal | float | None) -> str:
     """``2,5 kg`` in French, ``2.5 kg`` in English; at most three decimals."""
     if value is None:
         return ""
-    return f"{format_decimal(value, format='#,##0.###')} kg"
+    return f"{_WEIGHT_PATTERN.apply(value, _locale())} kg"
 
 
 def format_local_datetime(value) -> str:
-    """A short local date and time ("26/11/2026 10:16" in French), in the app's time zone."""
+    """A short local date and time ("26/11/2026 10:16" in French), in the app's time zone: what Babel's
+    ``format_datetime(value, "short", tzinfo, locale)`` gives, its formats read once per language."""
     if not value:
         return ""
-    # Babel directly, with the request's locale and zone: pages list dozens of dates.
-    return babel_format_datetime(value, "short", tzinfo=get_timezone(), locale=get_locale())
+    zone = get_timezone()
+    moment = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
+    if hasattr(zone, "normalize"):  # pytz
+        moment = zone.normalize(moment)
+    locale = _locale()
+    joined, time_pattern, date_pattern = _short_datetime_format(locale)
+    return (joined.replace("{0}", time_pattern.apply(moment.timetz(), locale))
+            .replace("{1}", date_pattern.apply(moment.date(), locale)))
 
 
 # Rendered history lines kept per application (each worker has its own): about 1 kB each.
@@ -54,7 +81,7 @@ class HistoryLines:
 
     def render(self, lines) -> list[Markup]:
         """The HTML of each line (rows of services.items.history_lines), in order."""
-        locale, zone = str(get_locale()), str(get_timezone())
+        locale, zone = language.locale_name(), str(get_timezone())
         keys = [(line.id, line.at, line.kind, locale, zone, line.user_name, line.point_name) for line in lines]
         with self.lock:
             found = [self.lines.get(key) for key in keys]
@@ -79,24 +106,10 @@ def history_lines(lines) -> list[Markup]:
     return current_app.extensions["history_lines"].render(lines)
 
 
-def page_translations():
-    """Flask-Babel's ``get_translations()``, looked up once per request rather than at each of a page's
-    dozens of ``_()``: kept beside Flask-Babel's own per-request state, with the language and domain it
-    was found for, so that ``refresh()`` or ``force_locale()`` (which change them) find it again."""
-    try:
-        state = vars(g._flask_babel)
-    except AttributeError:  # nothing looked up yet in this request
-        state = {}
-    except RuntimeError:  # outside an application context: Flask-Babel's answer (no translation)
-        return get_translations()
-    kept = state.get("intake_translations")
-    if kept is not None and kept[0] is state.get("babel_locale") and kept[1] is state.get("babel_domain"):
-        return kept[2]
-    translations = get_translations()
-    state = g._flask_babel
-    state.intake_translations = (getattr(state, "babel_locale", None), getattr(state, "babel_domain", None),
-                                 translations)
-    return translations
+# A message without variables is, in one catalogue, always the same text: kept once formatted (bounded:
+# the templates hold a few hundred messages, in two languages).
+_PLAIN_MESSAGES: dict = {}
+PLAIN_MESSAGES_KEPT = 5_000
 
 
 @pass_context
@@ -104,19 +117,30 @@ def template_gettext(context, string: str, /, **variables) -> str:
     """``_()`` and ``gettext()`` in templates: what Jinja's "newstyle" gettext does (escape the variables,
     always format), in one call instead of three (its ``_`` resolves ``gettext``, which calls the
     catalogue's function through the context)."""
-    rv = page_translations().ugettext(string)
-    if context.eval_ctx.autoescape:
+    translations = language.translations()
+    autoescape = context.eval_ctx.autoescape
+    plain = not variables and type(string) is str
+    if plain:
+        key = (translations, string, autoescape)
+        rv = _PLAIN_MESSAGES.get(key)
+        if rv is not None:
+            return rv
+    rv = translations.ugettext(string)
+    if autoescape:
         rv = Markup(rv)
-    return rv % variables
+    rv = rv % variables
+    if plain and len(_PLAIN_MESSAGES) < PLAIN_MESSAGES_KEPT:
+        _PLAIN_MESSAGES[key] = rv
+    return rv
 
 
 def init_app(app) -> None:
-    # Templates translate through the request's catalogue, found once (Flask-Babel finds it at each _()).
+    # Templates translate through the request's catalogue, found once (language.py: Flask-Babel finds it at each _()).
     app.jinja_env.install_gettext_callables(
-        gettext=lambda s: page_translations().ugettext(s),
-        ngettext=lambda s, p, n: page_translations().ungettext(s, p, n),
-        pgettext=lambda c, s: page_translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: page_translations().unpgettext(c, s, p, n),
+        gettext=lambda s: language.translations().ugettext(s),
+        ngettext=lambda s, p, n: language.translations().ungettext(s, p, n),
+        pgettext=lambda c, s: language.translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: language.translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
     app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext)
@@ -129,7 +153,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["percent"] = lambda value: format_percent(value, "#,##0 %") if value is not None else ""
     app.jinja_env.filters["money"] = lambda value: format_currency(value, "EUR") if value is not None else ""
     app.jinja_env.filters["decimal"] = lambda value: format_decimal(value) if value is not None else ""
-    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.jinja_env.globals["current_locale"] = language.locale_name
     register_vocabulary(app)
 
 

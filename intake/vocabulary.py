@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
+from . import language
+
 VOCABULARY = {
     "role": {
         "volunteer": _l("Volunteer"),
@@ -161,11 +163,26 @@ VOCABULARY = {
 }
 
 
+# Names of codes in a catalogue, kept once translated (a page names a dozen codes; translating one through
+# Flask-Babel costs tens of µs).
+_NAMES: dict = {}
+
+
 def term(kind: str, code: str | None) -> str:
     """The interface name of a stored code; the code itself if it has none."""
     if code is None:
         return ""
-    return str(VOCABULARY[kind].get(code, code))
+    name = VOCABULARY[kind].get(code)
+    if name is None:
+        return str(code)
+    current = language.current()
+    if current is None:
+        return str(name)
+    key = (current.translations, kind, code)
+    text = _NAMES.get(key)
+    if text is None:
+        text = _NAMES[key] = str(name)
+    return text
 
 
 def choices(kind: str) -> list[SelectChoice]:

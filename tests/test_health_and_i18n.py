@@ -55,6 +55,31 @@ def test_templates_translate_in_the_language_of_the_moment(app):
         assert render_template_string('{{ _("Sign in") }}') == "Se connecter"
 
 
+def test_weights_and_dates_read_as_babel_writes_them(app):
+    """Formats read once per language give what Babel's own functions give, in each language and season."""
+    from datetime import UTC, datetime
+
+    from babel.dates import format_datetime
+    from flask_babel import force_locale, format_decimal, get_locale, get_timezone
+
+    from intake.formatting import format_local_datetime, format_weight
+
+    moments = [datetime(2026, 3, 29, 0, 59, tzinfo=UTC), datetime(2026, 3, 29, 1, 0, tzinfo=UTC),
+               datetime(2026, 10, 25, 0, 30, tzinfo=UTC), datetime(2026, 12, 31, 23, 30, tzinfo=UTC),
+               datetime(2026, 7, 1, 12, 5)]  # the last one naive: read as UTC, as Babel does
+    weights = [Decimal(0), Decimal("2.5"), Decimal("1234.5"), Decimal("0.0005"), 1234567.125, 3]
+    with app.test_request_context("/"):
+        for language in ("fr", "en"):
+            with force_locale(language):
+                for moment in moments:
+                    assert format_local_datetime(moment) == format_datetime(
+                        moment, "short", tzinfo=get_timezone(), locale=get_locale())
+                for weight in weights:
+                    assert format_weight(weight) == f"{format_decimal(weight, format='#,##0.###')} kg"
+        assert format_local_datetime(moments[0]) == "29/03/2026 01:59"
+        assert format_local_datetime(moments[1]) == "29/03/2026 03:00"
+
+
 def test_item_page_uses_french_numbers_and_dates(app, client, auth, world):
     with app.app_context():
         item = make_item(world, weight_kg=Decimal("1234.5"), weight_confirmed=True)

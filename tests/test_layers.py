@@ -63,7 +63,7 @@ def test_a_blueprint_imports_no_other_blueprint(blueprint):
 
 
 HELPERS = {"clock", "database", "extensions", "config", "formatting", "inputs", "formfields", "vocabulary",
-           "errors", "vendor"}
+           "errors", "vendor", "language"}
 # What each floor may import, besides itself: only floors below it.
 FLOORS = {
     **{helper: HELPERS - {helper} for helper in HELPERS},

@@ -35,7 +35,7 @@ def workshop_panel(session: Session, item: Item, role: str) -> WorkshopPanel:
         release=state,
         ready_problems=machine.readiness_problems(state, item, "ready") if "ready" in allowed else [],
         outcome=latest_outcome(session, item) if item.status in ("sold", "handed_over") else None,
-        data_erased_by=state.released_by if state and not machine.erasure_problem(state.erasures) else None,
+        data_erased_by=state.released_by if state and machine.erasure_problem(state.erasures) is None else None,
     )
 
 

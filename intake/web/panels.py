@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from flask_babel import get_locale
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from .. import language
 from ..extensions import db
 from ..models import Item
 from ..services import status as machine
@@ -25,7 +25,7 @@ def _named(kind: str, codes: tuple[str, ...], locale: str) -> tuple[tuple[str, s
 def workshop_context(item: Item) -> dict:
     """The template's values for the panel: the service's panel, named in the user's language."""
     panel = workshop_panel(db.session, item, current_user.role)
-    locale = str(get_locale())
+    locale = language.locale_name()
     return {
         # The page writes the form itself (change_status validates it with TransitionForm). Sales,
         # handovers, returns and recycling have forms of their own: they need more than a note.
