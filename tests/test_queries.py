@@ -99,3 +99,15 @@ def test_history_lines_rendered_once_still_escape_and_follow_renames(app, client
         db.session.commit()
     assert client.get(f"/i/{code}").get_data(as_text=True).count("· Renamed Technician") == 3
     assert client.get(f"/i/{code}/history").get_data(as_text=True).count("· Renamed Technician") == 3
+
+
+def test_history_is_read_through_the_items_index_on_both_databases():
+    """PostgreSQL walks the primary key backwards for `WHERE item_id = ? ORDER BY id DESC LIMIT n` (the
+    whole table for an old item); ordering by `id + 0` there makes it use the item's index."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from intake.services.items import _HISTORY
+
+    for statement in _HISTORY.values():
+        assert "ORDER BY item_event.id + 0 DESC" in str(statement.compile(dialect=postgresql.dialect()))
+        assert "ORDER BY item_event.id DESC" in str(statement.compile(dialect=sqlite.dialect()))

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.sql.functions import FunctionElement
 
 from ..formatting import format_weight
 from ..models import Category, CollectionPoint, Item, ItemEvent, Photo, User
@@ -77,6 +79,29 @@ class History:
         return self.total - len(self.latest)
 
 
+class newest_first(FunctionElement):
+    """``ORDER BY <id> DESC`` of one item's lines, read through the item's index on both databases.
+
+    SQLite's index on ``item_id`` holds each item's rows in id order: it gives the newest at once.
+    PostgreSQL's does not, and for ``WHERE item_id = ? ORDER BY id DESC LIMIT 10`` it walks the primary
+    key backwards from the newest event of all, filtering: quick for a new item, the whole table for an
+    old one (48 ms at 300,000 events). Ordering by ``id + 0`` there makes it read the item's rows by
+    its index and sort them (the count reads them anyway)."""
+
+    inherit_cache = True
+    name = "newest_first"
+
+
+@compiles(newest_first)
+def _newest_first(element, compiler, **kw):
+    return f"{compiler.process(element.clauses, **kw)} DESC"
+
+
+@compiles(newest_first, "postgresql")
+def _newest_first_postgresql(element, compiler, **kw):
+    return f"{compiler.process(element.clauses, **kw)} + 0 DESC"
+
+
 def _history_statement(limited: bool) -> sa.Select:
     # The count is a subquery, not a window over the rows: a window makes the database read the whole
     # history to return ten lines.
@@ -85,7 +110,7 @@ def _history_statement(limited: bool) -> sa.Select:
     statement = (sa.select(*_LINE_COLUMNS, total.label("total"))
                  .outerjoin(User, User.id == ItemEvent.user_id)
                  .outerjoin(CollectionPoint, CollectionPoint.id == ItemEvent.collection_point_id)
-                 .where(ItemEvent.item_id == sa.bindparam("item_id")).order_by(ItemEvent.id.desc()))
+                 .where(ItemEvent.item_id == sa.bindparam("item_id")).order_by(newest_first(ItemEvent.id)))
     return statement.limit(sa.bindparam("limit", type_=sa.Integer)) if limited else statement
 
 
