@@ -30,10 +30,12 @@ READS_ONLY_OPTION = "intake_reads_only"
 
 def init_app(app) -> None:
     """The engine's settings that a URL cannot carry (SQLite's pragmas and transaction start)."""
+    from . import scoping
     from .extensions import db
 
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        scoping.install_engine_wall(db.engine)
 
 
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:

@@ -13,6 +13,7 @@ VOCABULARY = {
         "technician": _l("Technician"),
         "coordinator": _l("Coordinator"),
         "landlord": _l("Social landlord"),
+        "eco_organism": _l("Eco-organism"),
     },
     "organisation_kind": {
         "association": _l("Association"),

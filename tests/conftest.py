@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from intake import create_app
 from intake.extensions import db
+from intake.models import Structure
 
 from . import factories
 
@@ -64,6 +65,9 @@ def app(database_url, tmp_path, monkeypatch):
             reset_postgres_schema()
         else:
             db.create_all()
+        # What the first migration makes: the structure the instance's records belong to.
+        db.session.add(Structure(name="", name_on_labels=False))
+        db.session.commit()
     yield app
     with app.app_context():
         db.session.remove()

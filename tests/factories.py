@@ -21,8 +21,8 @@ PASSWORD = "correct horse battery"
 ROLES = ("volunteer", "technician", "coordinator", "landlord")
 
 
-def email_for(role: str) -> str:
-    return f"{role}@example.org"
+def email_for(role: str, domain: str = "example.org") -> str:
+    return f"{role}@{domain}"
 
 
 @dataclass
@@ -37,7 +37,7 @@ class World:
     user_ids: dict
 
 
-def make_world() -> World:
+def make_world(email_domain: str = "example.org") -> World:
     territory = Territory(name="Angers", population=157175, zone_type="dense_urban")
     partner = Organisation(name="Orange", kind="telecom_operator")
     landlord = Organisation(name="Le Toit Angevin", kind="social_landlord")
@@ -54,7 +54,7 @@ def make_world() -> World:
     db.session.commit()
     user_ids = {}
     for role in ROLES:
-        user = create_user(db.session, email=email_for(role), name=f"{role.title()} Test", role=role,
+        user = create_user(db.session, email=email_for(role, email_domain), name=f"{role.title()} Test", role=role,
                            password=PASSWORD, organisation=landlord if role == "landlord" else None)
         user_ids[role] = user.id
     return World(point.id, other_point.id, phone.id, bike.id, partner.id, landlord.id, crate.id, user_ids)

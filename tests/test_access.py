@@ -117,6 +117,8 @@ GET_ROUTES = [
 POST_ROUTES = [
     ("/login", "/login"),
     ("/logout", "/logout"),
+    # Anyone signed in may switch to one of their structures; any other is a 404 (tests/test_structure_walls.py).
+    ("/structure", "/structure"),
     ("/account/tokens", "/account/tokens"),
     ("/account/tokens/<int:token_id>/revoke", "/account/tokens/999/revoke"),
     ("/account/sign-out-everywhere", "/account/sign-out-everywhere"),

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from intake.extensions import db
-from intake.models import Category, CollectionPoint, Organisation, User
+from intake.models import Membership, Category, CollectionPoint, Organisation, User
 
 from .conftest import csrf_token_from
 
@@ -98,7 +98,7 @@ def test_create_accounts_for_each_role(coordinator, app, world):
                       organisation_id=world.landlord_org_id, password="assez long oui", active="y")
     assert accepted.status_code == 302
     with app.app_context():
-        assert db.session.scalar(sa.select(User.role).where(User.email == "bail@example.org")) == "landlord"
+        assert db.session.scalar(sa.select(Membership.role).join(User.memberships).where(User.email == "bail@example.org")) == "landlord"
 
 
 def test_the_last_coordinator_cannot_lock_everyone_out(coordinator, app, world):

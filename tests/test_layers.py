@@ -62,7 +62,7 @@ def test_a_blueprint_imports_no_other_blueprint(blueprint):
     assert others == set(), f"{blueprint} imports {others}: move what they share to intake/web/"
 
 
-HELPERS = {"clock", "database", "extensions", "config", "formatting", "inputs", "formfields", "vocabulary",
+HELPERS = {"clock", "scoping", "database", "extensions", "config", "formatting", "inputs", "formfields", "vocabulary",
            "errors", "vendor", "language"}
 # What each floor may import, besides itself: only floors below it.
 FLOORS = {

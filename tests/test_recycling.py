@@ -122,7 +122,7 @@ def kill_while_closing(app, batch_id: int, after: str) -> int:
         import sqlalchemy as sa
         from intake import create_app
         from intake.extensions import db
-        from intake.models import RecyclingBatch, User
+        from intake.models import Membership, RecyclingBatch, User
         from intake.services.recycling import close_batch
 
         app = create_app({{"SQLALCHEMY_DATABASE_URI": {app.config["SQLALCHEMY_DATABASE_URI"]!r},
@@ -133,7 +133,7 @@ def kill_while_closing(app, batch_id: int, after: str) -> int:
                     os.kill(os.getpid(), signal.SIGKILL)
             sa.event.listen(db.engine, "after_cursor_execute", die)
             batch = db.session.get(RecyclingBatch, {batch_id})
-            coordinator = db.session.scalar(sa.select(User).where(User.role == "coordinator"))
+            coordinator = db.session.scalar(sa.select(User).join(User.memberships).where(Membership.role == "coordinator"))
             close_batch(db.session, batch, user=coordinator)
             print("closed without being killed")
     """)

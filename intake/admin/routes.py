@@ -22,7 +22,7 @@ from ..vocabulary import term
 from ..models import Category, CollectionPoint, Container, Organisation, Territory, User
 from ..formfields import attach_errors
 from ..services.settings_records import records_by_name, records_listed
-from ..services.accounts import AccountError, create_user, end_sessions, update_user
+from ..services.accounts import AccountError, create_user, end_sessions, member, members, update_user
 from ..services.structure import StructureRejected, current_structure, logo_version, save_structure
 from . import forms
 
@@ -49,6 +49,8 @@ class Section:
     order_by: Callable = lambda model: model.name
     save: Callable | None = None  # (form, record or None) -> record; default: populate and commit
     eager: list = field(default_factory=list)
+    listed: Callable | None = None  # () -> records; default: every record of the model, in order
+    find: Callable | None = None  # (id) -> record or None; default: the model's record of that id
     # Fields shown, not changed, once the record exists (an account's e-mail is its sign-in name).
     fixed_once_saved: tuple[str, ...] = ()
 
@@ -108,7 +110,8 @@ SECTIONS = {
                  (_l("Active"), lambda u: yes_no(u.active))],
                 fill_choices=lambda form, record: setattr(form.organisation_id, "choices", _options(Organisation)),
                 save=_save_user,
-                eager=[sa.orm.joinedload(User.organisation)],
+                listed=lambda: members(db.session),
+                find=lambda record_id: member(db.session, record_id),
                 fixed_once_saved=("email",)),
     ]
 }
@@ -157,7 +160,11 @@ def structure():
 def records(slug: str):
     """All records of one kind."""
     section = _section(slug)
-    records = records_listed(db.session, section.model, order=section.order_by(section.model), options=section.eager)
+    if section.listed:
+        records = section.listed()
+    else:
+        records = records_listed(db.session, section.model, order=section.order_by(section.model),
+                                 options=section.eager)
     return render_template("admin/records.html", section=section, records=records)
 
 
@@ -165,7 +172,7 @@ def records(slug: str):
 @roles_required("coordinator")
 def sign_out_user(record_id: int):
     """End every session of an account (a lost phone, a shared computer): it must sign in again."""
-    user = db.get_or_404(User, record_id)
+    user = member(db.session, record_id) or abort(404)
     end_sessions(db.session, user)
     flash(_("Every session of %(name)s has ended.", name=user.name), "success")
     return redirect(url_for("admin.edit", slug="users", record_id=user.id))
@@ -177,7 +184,11 @@ def sign_out_user(record_id: int):
 def edit(slug: str, record_id: int | None = None):
     """Create or change one record."""
     section = _section(slug)
-    record = db.get_or_404(section.model, record_id) if record_id is not None else None
+    record = None
+    if record_id is not None:
+        record = section.find(record_id) if section.find else db.session.get(section.model, record_id)
+        if record is None:
+            abort(404)
     form = section.form(obj=record)
     section.fill_choices(form, record)
     if form.validate_on_submit():

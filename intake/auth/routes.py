@@ -11,7 +11,8 @@ from ..extensions import db, limiter
 from ..services.accounts import AccountError, authenticate, end_sessions, issue_token, revoke_token, tokens_of
 from .forms import LoginForm, TokenForm
 from ..web.urls import safe_next
-from ..web.access import start_session_clock
+from ..web.access import choose_structure, start_session_clock
+from ..web.today import POINT_KEY, SOURCE_KEY
 
 bp = Blueprint("auth", __name__)
 
@@ -37,6 +38,19 @@ def login():
             start_session_clock()
             return redirect(next_url or url_for("main.home"))
     return render_template("auth/login.html", form=form)
+
+
+@bp.route("/structure", methods=["POST"])
+@login_required
+def switch_structure():
+    """Work in another of my structures (a volunteer helping two ressourceries); the phone remembers it.
+    The day's collection point belongs to the structure left, so it is forgotten."""
+    response = redirect(url_for("main.home"))
+    if not choose_structure(current_user, request.form.get("structure_id", type=int) or 0, response):
+        abort(404)
+    session.pop(POINT_KEY, None)
+    session.pop(SOURCE_KEY, None)
+    return response
 
 
 @bp.route("/logout", methods=["POST"])

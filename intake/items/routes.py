@@ -7,7 +7,6 @@ import uuid
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from ..web.access import roles_required
@@ -27,8 +26,7 @@ from ..web.requests import limit_from_setting, signed_in
 from ..web.settings import amendment_window, undo_window
 from ..services.codes import normalize_code
 from ..services.intake import Donation, IntakeRejected, register_donation
-from ..services.passport import passport
-from ..services.structure import identity
+from ..services.passport import public_passport
 from ..services.weights import plausible_range
 from ..services.photos import PhotoRejected, attach_photo, encode_photo
 from ..web.today import POINT_KEY, SOURCE_KEY, current_point, intake_point
@@ -225,10 +223,10 @@ def show(code: str):
         abort(404)
     if canonical != code:
         return redirect(url_for("items.show", code=canonical), 301)
+    item = None
     if current_user.is_authenticated and current_user.is_staff:
         item = item_queries.item_page(db.session, canonical, whole_history=False)
-        if item is None:
-            abort(404)
+    if item is not None:  # (another structure's item: its public passport, as for anyone)
         point = current_point()
         history = item_queries.history_lines(db.session, item, HISTORY_ON_ITEM_PAGE)
         return render_template("items/show.html", item=item, events=history.latest, history=history,
@@ -244,9 +242,8 @@ def show(code: str):
             abort(404)
         return redirect(url_for("landlord.handover", handover_id=handover.id))
     # Unknown, never issued or not yet bound: the same 404, which tells nothing of which.
-    item = item_queries.find_item(db.session, canonical, joinedload(Item.category)) or abort(404)
     return render_template("items/passport.html",
-                           passport=passport(db.session, item, identity(db.session, current_app.config)))
+                           passport=public_passport(db.session, canonical, current_app.config) or abort(404))
 
 
 @bp.route("/i/<code>/history")

@@ -127,7 +127,7 @@ def set_language():
 @bp.route("/structure/logo.png")
 def structure_logo():
     """The structure's logo, for its passport pages and receipts: public, cached while its version holds."""
-    content = logo_png(db.session)
+    content = logo_png(db.session, request.args.get("v", ""))
     if content is None:
         abort(404)
     response = current_app.response_class(content, mimetype="image/png")

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import timezone
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from ..scoping import structure_for_insert
 
 
 class UTCDateTime(TypeDecorator):
@@ -34,3 +37,12 @@ class UTCDateTime(TypeDecorator):
 def one_of(column: str, values, name: str) -> sa.CheckConstraint:
     """A CHECK constraint keeping ``column`` within a fixed list of codes."""
     return sa.CheckConstraint(sa.column(column).in_(values), name=name)
+
+
+class StructureScoped:
+    """A record that belongs to one structure: the wall (``intake.scoping``) shows it only to that
+    structure's work. New records take the current structure."""
+
+    @declared_attr
+    def structure_id(cls) -> Mapped[int]:
+        return mapped_column(sa.ForeignKey("structure.id"), index=True, default=structure_for_insert)

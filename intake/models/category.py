@@ -10,7 +10,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import one_of
+from .base import StructureScoped, one_of
 
 # The seed's product families.
 FAMILIES = ("electrical", "textiles", "furniture", "books_media", "leisure", "tools", "other")
@@ -48,7 +48,7 @@ def waste_stream_of(deee_category: str | None) -> str:
     return WEEE_FLOW_OF.get(deee_category, "other")
 
 
-class Category(db.Model):
+class Category(StructureScoped, db.Model):
     __tablename__ = "category"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,7 +71,7 @@ class Category(db.Model):
     parent: Mapped[Optional["Category"]] = relationship(remote_side=[id])
 
     __table_args__ = (
-        sa.UniqueConstraint("parent_id", "name", name="name_in_parent"),
+        sa.UniqueConstraint("structure_id", "parent_id", "name", name="name_in_parent"),
         one_of("family", FAMILIES, "family"),
         one_of("deee_category", DEEE_CATEGORIES, "deee_category"),
         sa.CheckConstraint("default_weight_kg IS NULL OR default_weight_kg > 0", name="default_weight"),

@@ -10,13 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..clock import now_utc
-from .base import UTCDateTime, one_of
+from .base import StructureScoped, UTCDateTime, one_of
 
 LEVELS = ("clear", "purge", "destroy")
 VERIFICATIONS = ("passed", "failed")
 
 
-class Erasure(db.Model):
+class Erasure(StructureScoped, db.Model):
     __tablename__ = "erasure"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..clock import now_utc
-from .base import UTCDateTime, one_of
+from .base import StructureScoped, UTCDateTime, one_of
 from .category import Category
 from .organisation import CollectionPoint, Organisation
 
@@ -38,7 +38,7 @@ STATUSES = (
 IN_STOCK = ("received", "diagnosing", "repairing", "ready", "returned", "to_recycle")
 
 
-class Item(db.Model):
+class Item(StructureScoped, db.Model):
     __tablename__ = "item"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,7 +97,7 @@ class Item(db.Model):
         return f"<Item {self.code}>"
 
 
-class ItemEvent(db.Model):
+class ItemEvent(StructureScoped, db.Model):
     """One line of an item's story. Never updated, never deleted."""
 
     __tablename__ = "item_event"
@@ -128,7 +128,7 @@ def _history_is_append_only(mapper, connection, target) -> None:
     raise PermissionError("item history is append-only")
 
 
-class Photo(db.Model):
+class Photo(StructureScoped, db.Model):
     """The item's photo, re-encoded as a JPEG without metadata.
 
     Kept in the database rather than on disk so that any worker on any
@@ -148,14 +148,17 @@ class Photo(db.Model):
     item: Mapped[Item] = relationship(back_populates="photo")
 
 
-class Container(db.Model):
+class Container(StructureScoped, db.Model):
     """A crate, bin or trolley whose tare is taken off the scale reading."""
 
     __tablename__ = "container"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
     tare_kg: Mapped[Decimal] = mapped_column(sa.Numeric(9, 3))
     active: Mapped[bool] = mapped_column(default=True)
 
-    __table_args__ = (sa.CheckConstraint("tare_kg >= 0", name="tare"),)
+    __table_args__ = (
+        sa.CheckConstraint("tare_kg >= 0", name="tare"),
+        sa.UniqueConstraint("structure_id", "name", name="uq_container_structure_name"),
+    )

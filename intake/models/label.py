@@ -10,13 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..clock import now_utc
-from .base import UTCDateTime, one_of
+from .base import StructureScoped, UTCDateTime, one_of
 
 # assigned: drawn for an item at intake; preprinted: printed blank, bound at intake.
 CODE_KINDS = ("assigned", "preprinted")
 
 
-class IssuedCode(db.Model):
+class IssuedCode(StructureScoped, db.Model):
     """The register of codes. Its primary key is what keeps any two labels from sharing a code."""
 
     __tablename__ = "issued_code"

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..clock import now_utc
-from .base import UTCDateTime, one_of
+from .base import StructureScoped, UTCDateTime, one_of
 
 # Organisation kinds, as stored; their French names are in intake/vocabulary.py.
 ORGANISATION_KINDS = (
@@ -33,11 +33,11 @@ ORGANISATION_KINDS = (
 ZONE_TYPES = ("rural", "semi_urban", "dense_urban")
 
 
-class Organisation(db.Model):
+class Organisation(StructureScoped, db.Model):
     __tablename__ = "organisation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
     kind: Mapped[str] = mapped_column(sa.String(32))
     siren: Mapped[Optional[str]] = mapped_column(sa.String(9))
     address: Mapped[Optional[str]] = mapped_column(sa.String(300))
@@ -55,19 +55,22 @@ class Organisation(db.Model):
     # It agreed to be named on the public results page; without it, it is counted but never named.
     public_name_consent: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
-    __table_args__ = (one_of("kind", ORGANISATION_KINDS, "kind"),)
+    __table_args__ = (
+        one_of("kind", ORGANISATION_KINDS, "kind"),
+        sa.UniqueConstraint("structure_id", "name", name="uq_organisation_structure_name"),
+    )
 
     def __repr__(self) -> str:
         return f"<Organisation {self.name!r}>"
 
 
-class Territory(db.Model):
+class Territory(StructureScoped, db.Model):
     """A commune or area: the base of collection per inhabitant."""
 
     __tablename__ = "territory"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
     insee_code: Mapped[Optional[str]] = mapped_column(sa.String(10))
     population: Mapped[int] = mapped_column(default=0)
     zone_type: Mapped[str] = mapped_column(sa.String(16))
@@ -75,14 +78,15 @@ class Territory(db.Model):
     __table_args__ = (
         sa.CheckConstraint("population >= 0", name="population"),
         one_of("zone_type", ZONE_TYPES, "zone_type"),
+        sa.UniqueConstraint("structure_id", "name", name="uq_territory_structure_name"),
     )
 
 
-class CollectionPoint(db.Model):
+class CollectionPoint(StructureScoped, db.Model):
     __tablename__ = "collection_point"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
     organisation_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("organisation.id"))
     territory_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("territory.id"))
     address: Mapped[Optional[str]] = mapped_column(sa.String(300))
@@ -102,8 +106,10 @@ class CollectionPoint(db.Model):
     organisation: Mapped[Optional[Organisation]] = relationship()
     territory: Mapped[Optional[Territory]] = relationship()
 
+    __table_args__ = (sa.UniqueConstraint("structure_id", "name", name="uq_collection_point_structure_name"),)
 
-class CategoryPosition(db.Model):
+
+class CategoryPosition(StructureScoped, db.Model):
     """Where a category's tile stands on a collection point's intake page (1 = first)."""
 
     __tablename__ = "category_position"

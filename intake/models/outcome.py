@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..clock import now_utc
-from .base import UTCDateTime, one_of
+from .base import StructureScoped, UTCDateTime, one_of
 from .category import WASTE_STREAMS
 from .item import Item
 from .organisation import Organisation
@@ -28,7 +28,7 @@ BATCH_STATES = ("open", "closed")
 RETURN_REASONS = ("breakdown", "missing_part", "does_not_suit", "other")
 
 
-class Sale(db.Model):
+class Sale(StructureScoped, db.Model):
     __tablename__ = "sale"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,7 +52,7 @@ class Sale(db.Model):
     )
 
 
-class Handover(db.Model):
+class Handover(StructureScoped, db.Model):
     """A device handed to a social landlord's tenant, known to us by the landlord's own reference."""
 
     __tablename__ = "handover"
@@ -81,7 +81,7 @@ class Handover(db.Model):
     __table_args__ = (one_of("acceptance", ACCEPTANCE_KINDS, "acceptance"),)
 
 
-class TenantIdentity(db.Model):
+class TenantIdentity(StructureScoped, db.Model):
     """Who received a device, if recorded at all: coordinators only, deleted after the retention period."""
 
     __tablename__ = "tenant_identity"
@@ -98,7 +98,7 @@ class TenantIdentity(db.Model):
     handover: Mapped[Handover] = relationship()
 
 
-class AccompanimentSession(db.Model):
+class AccompanimentSession(StructureScoped, db.Model):
     """Training for the tenant by a partner (a cyber centre): planned, then attended or not."""
 
     __tablename__ = "accompaniment_session"
@@ -114,7 +114,7 @@ class AccompanimentSession(db.Model):
     partner: Mapped[Optional[Organisation]] = relationship(lazy="joined")
 
 
-class RecyclingBatch(db.Model):
+class RecyclingBatch(StructureScoped, db.Model):
     """Items handed together to an eco-organism: one line of the waste register."""
 
     __tablename__ = "recycling_batch"
@@ -142,7 +142,7 @@ class RecyclingBatch(db.Model):
     )
 
 
-class LandlordAccess(db.Model):
+class LandlordAccess(StructureScoped, db.Model):
     """Every look of a landlord user at a handover, an item or a list (one row naming every handover it
     showed), granted or refused."""
 

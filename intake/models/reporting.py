@@ -12,12 +12,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..clock import now_utc
 from ..extensions import db
-from .base import UTCDateTime
+from .base import StructureScoped, UTCDateTime
 from .item import Item, ItemEvent
 from .outcome import Handover, Sale
 
 
-class ImpactFactor(db.Model):
+class ImpactFactor(StructureScoped, db.Model):
     """A coordinator's own emission factor for a category, instead of the shipped one
     (intake/data/impact_factors.toml): kg CO₂e avoided per kg reused, and where the figure comes from."""
 
@@ -32,7 +32,7 @@ class ImpactFactor(db.Model):
     __table_args__ = (sa.CheckConstraint("kg_co2e_per_kg >= 0 AND kg_co2e_per_kg <= 100000", name="factor"),)
 
 
-class WasteShipment(db.Model):
+class WasteShipment(StructureScoped, db.Model):
     """The waste register's fields of a batch handed over (arrêté du 31 mai 2021, art. 2) that the batch
     itself does not hold: treatment, persistent organic pollutants, carrier and destination."""
 
@@ -52,7 +52,7 @@ class WasteShipment(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
 
 
-class LeadTime(db.Model):
+class LeadTime(StructureScoped, db.Model):
     """One measured stage of an item's way through the workshop, written by the database itself in the
     transaction that writes the event (triggers below): its first time ready (days since intake), and each
     sale or handover (days since it was last ready). It carries the item's collection point, category and
@@ -94,38 +94,45 @@ def _postgres_days(later: str, earlier: str) -> str:
     return f"extract(epoch from {later} - {earlier}) / 86400.0"
 
 
-def _insert(stage: str, days: str) -> str:
-    return (f"INSERT INTO lead_time ({_COLUMNS}) SELECT NEW.id, '{stage}', NEW.at, {days}, i.id, "
-            f"i.collection_point_id, i.category_id, i.source_id FROM item i WHERE i.id = NEW.item_id")
+def _insert(stage: str, days: str, structure: bool) -> str:
+    columns, values = (_COLUMNS + ", structure_id", ", i.structure_id") if structure else (_COLUMNS, "")
+    return (f"INSERT INTO lead_time ({columns}) SELECT NEW.id, '{stage}', NEW.at, {days}, i.id, "
+            f"i.collection_point_id, i.category_id, i.source_id{values} FROM item i WHERE i.id = NEW.item_id")
 
 
-SQLITE_TRIGGERS = (
-    f"""CREATE TRIGGER lead_time_to_ready AFTER INSERT ON item_event
-        WHEN NEW.to_status = 'ready' AND {_FIRST_READY}
-        BEGIN {_insert('to_ready', _sqlite_days('NEW.at', 'i.created_at'))}; END""",
-    f"""CREATE TRIGGER lead_time_to_out AFTER INSERT ON item_event
-        WHEN NEW.to_status IN ('sold', 'handed_over')
-        BEGIN {_insert('to_out', _sqlite_days('NEW.at', _LAST_READY))}; END""",
-    f"""CREATE TRIGGER lead_time_follows_item AFTER UPDATE OF collection_point_id, category_id, source_id ON item
-        BEGIN {_FOLLOW}; END""",
-)
-POSTGRES_TRIGGERS = (
-    f"""CREATE FUNCTION lead_time_from_event() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          IF NEW.to_status = 'ready' AND {_FIRST_READY} THEN
-            {_insert('to_ready', _postgres_days('NEW.at', 'i.created_at'))};
-          ELSIF NEW.to_status IN ('sold', 'handed_over') THEN
-            {_insert('to_out', _postgres_days('NEW.at', _LAST_READY))};
-          END IF;
-          RETURN NULL;
-        END $$""",
-    """CREATE TRIGGER lead_time_from_event AFTER INSERT ON item_event
-        FOR EACH ROW EXECUTE FUNCTION lead_time_from_event()""",
-    f"""CREATE FUNCTION lead_time_follows_item() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN {_FOLLOW}; RETURN NULL; END $$""",
-    """CREATE TRIGGER lead_time_follows_item AFTER UPDATE OF collection_point_id, category_id, source_id ON item
-        FOR EACH ROW EXECUTE FUNCTION lead_time_follows_item()""",
-)
+def lead_time_triggers(dialect: str, *, structure: bool = True) -> tuple[str, ...]:
+    """The triggers' statements (``structure``: lead times carry their item's structure, since the
+    migration that brought structures)."""
+    if dialect == "sqlite":
+        return (
+            f"""CREATE TRIGGER lead_time_to_ready AFTER INSERT ON item_event
+                WHEN NEW.to_status = 'ready' AND {_FIRST_READY}
+                BEGIN {_insert('to_ready', _sqlite_days('NEW.at', 'i.created_at'), structure)}; END""",
+            f"""CREATE TRIGGER lead_time_to_out AFTER INSERT ON item_event
+                WHEN NEW.to_status IN ('sold', 'handed_over')
+                BEGIN {_insert('to_out', _sqlite_days('NEW.at', _LAST_READY), structure)}; END""",
+            f"""CREATE TRIGGER lead_time_follows_item AFTER UPDATE OF collection_point_id, category_id, source_id
+                ON item BEGIN {_FOLLOW}; END""",
+        )
+    return (
+        f"""CREATE FUNCTION lead_time_from_event() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF NEW.to_status = 'ready' AND {_FIRST_READY} THEN
+                {_insert('to_ready', _postgres_days('NEW.at', 'i.created_at'), structure)};
+              ELSIF NEW.to_status IN ('sold', 'handed_over') THEN
+                {_insert('to_out', _postgres_days('NEW.at', _LAST_READY), structure)};
+              END IF;
+              RETURN NULL;
+            END $$""",
+        """CREATE TRIGGER lead_time_from_event AFTER INSERT ON item_event
+            FOR EACH ROW EXECUTE FUNCTION lead_time_from_event()""",
+        f"""CREATE FUNCTION lead_time_follows_item() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN {_FOLLOW}; RETURN NULL; END $$""",
+        """CREATE TRIGGER lead_time_follows_item AFTER UPDATE OF collection_point_id, category_id, source_id ON item
+            FOR EACH ROW EXECUTE FUNCTION lead_time_follows_item()""",
+    )
+
+
 DROP_SQLITE_TRIGGERS = ("DROP TRIGGER IF EXISTS lead_time_to_ready", "DROP TRIGGER IF EXISTS lead_time_to_out",
                         "DROP TRIGGER IF EXISTS lead_time_follows_item")
 DROP_POSTGRES_TRIGGERS = ("DROP TRIGGER IF EXISTS lead_time_from_event ON item_event",
@@ -134,8 +141,8 @@ DROP_POSTGRES_TRIGGERS = ("DROP TRIGGER IF EXISTS lead_time_from_event ON item_e
                           "DROP FUNCTION IF EXISTS lead_time_follows_item()")
 
 
-def lead_time_triggers(dialect: str) -> tuple[str, ...]:
-    return SQLITE_TRIGGERS if dialect == "sqlite" else POSTGRES_TRIGGERS
+def drop_lead_time_triggers(dialect: str) -> tuple[str, ...]:
+    return DROP_SQLITE_TRIGGERS if dialect == "sqlite" else DROP_POSTGRES_TRIGGERS
 
 
 def _create_triggers(table, connection, **_) -> None:

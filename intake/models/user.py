@@ -14,26 +14,21 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..clock import now_utc
-from .base import UTCDateTime, one_of
-from .organisation import Organisation
-
-ROLES = ("volunteer", "technician", "coordinator", "landlord")
-# Roles that work on items (the landlord only sees its own handovers).
-STAFF_ROLES = ("volunteer", "technician", "coordinator")
-# Who works on items in the workshop: diagnose, repair, erase, sell, hand over (one definition for
-# the status machine, the views and the templates).
-WORKSHOP_ROLES = ("technician", "coordinator")
+from ..scoping import current_structure_id
+from .base import UTCDateTime
+from .structure import ROLES, STAFF_ROLES, WORKSHOP_ROLES, Membership  # noqa: F401 (the roles' home is here too)
 
 
 class User(UserMixin, db.Model):
+    """A person who signs in. What they may do depends on the structure they work in at the moment
+    (their ``Membership`` there): ``role`` and ``organisation`` read it."""
+
     __tablename__ = "user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     name: Mapped[str] = mapped_column(sa.String(120))
     password_hash: Mapped[str] = mapped_column(sa.String(256))
-    role: Mapped[str] = mapped_column(sa.String(16))
-    organisation_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("organisation.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
@@ -41,9 +36,40 @@ class User(UserMixin, db.Model):
     # (signing out, "sign out everywhere"), copied cookies included.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
-    organisation: Mapped[Optional[Organisation]] = relationship()
+    memberships: Mapped[list[Membership]] = relationship(cascade="all, delete-orphan",
+                                                         order_by=Membership.id)
 
-    __table_args__ = (one_of("role", ROLES, "role"),)
+    def __init__(self, *, role: str | None = None, organisation=None, **values):
+        super().__init__(**values)
+        if role is not None:
+            self.memberships.append(Membership(role=role, organisation=organisation,
+                                               structure_id=current_structure_id()))
+
+    def membership_in(self, structure_id: int | None) -> Membership | None:
+        return next((m for m in self.memberships if m.structure_id == structure_id), None)
+
+    @property
+    def membership(self) -> Membership | None:
+        """Their place in the structure of the work at hand (outside any, their first)."""
+        structure_id = current_structure_id()
+        if structure_id is not None:
+            return self.membership_in(structure_id)
+        return self.memberships[0] if self.memberships else None
+
+    @property
+    def role(self) -> str | None:
+        membership = self.membership
+        return membership.role if membership else None
+
+    @property
+    def organisation(self):
+        membership = self.membership
+        return membership.organisation if membership else None
+
+    @property
+    def organisation_id(self) -> int | None:
+        membership = self.membership
+        return membership.organisation_id if membership else None
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
@@ -72,6 +98,8 @@ class ApiToken(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    # The structure its requests work in (the one its owner was working in when it was made).
+    structure_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("structure.id"))
     token_sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
     name: Mapped[Optional[str]] = mapped_column(sa.String(80))
     read_only: Mapped[bool] = mapped_column(default=False, server_default=sa.false())

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..web.access import roles_required
+from ..web.access import enter_public_structure, roles_required
 from ..web.requests import limit_from_setting, signed_in
 from ..web.downloads import csv_response, pdf_response
 from .. import inputs
@@ -101,7 +101,9 @@ def partner_pdf(organisation_id: int):
 @bp.route("/results")
 @limiter.limit(limit_from_setting("RESULTS_RATE_LIMIT"), exempt_when=signed_in)  # public and heavy
 def results():
-    """Public results (no sign-in): totals and charts, partners named only with their agreement."""
+    """Public results (no sign-in): totals and charts, partners named only with their agreement; of the
+    structure named by ``?structure=<id>`` (the first one's by default: the embedded instance has one)."""
+    enter_public_structure(request.args.get("structure", type=int))
     filters = filters_from({key: request.args[key] for key in ("year", "quarter", "month") if key in request.args})
     return render_template("reports/public.html", results=public_results(db.session, filters),
                            structure=report_identity(db.session), shortcuts=shortcuts(filters, public=True))

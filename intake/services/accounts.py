@@ -13,9 +13,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from sqlalchemy.orm import Session
 
 from ..database import reading
-from ..models import ApiToken, Organisation, User
+from ..models import ApiToken, Membership, Organisation, User
 from ..clock import now_utc
 from ..models.user import ROLES
+from ..scoping import current_structure_id
 
 MIN_PASSWORD_LENGTH = 10
 TOKEN_DAYS = (30, 90, 365)  # the lifetimes offered; a year at most
@@ -46,7 +47,8 @@ def create_user(session: Session, *, email: str, name: str, role: str, password:
     _check_password(password)
     if session.scalar(sa.select(User.id).where(User.email == email)):
         raise AccountError(_l("An account already exists for %(email)s.", email=email))
-    user = User(email=email, name=name or email.split("@")[0], role=role, organisation=organisation)
+    user = User(email=email, name=name or email.split("@")[0])
+    place(user, role, organisation)
     user.set_password(password)
     session.add(user)
     session.commit()
@@ -58,16 +60,50 @@ def update_user(session: Session, user: User, *, name: str, role: str, organisat
     """Change an account; the last active coordinator cannot lock everyone out. Commits."""
     _check_role(role, organisation)
     if user.role == "coordinator" and user.active and (role != "coordinator" or not active):
-        others = session.scalar(sa.select(sa.func.count()).select_from(User).where(
-            User.role == "coordinator", User.active, User.id != user.id))
+        others = session.scalar(sa.select(sa.func.count()).select_from(User).join(User.memberships).where(
+            Membership.structure_id == user.membership.structure_id, Membership.role == "coordinator",
+            User.active, User.id != user.id))
         if not others:
             raise AccountError(_l("This is the last active coordinator: name another one first."))
-    user.name, user.role, user.organisation, user.active = name, role, organisation, active
+    user.name, user.active = name, active
+    place(user, role, organisation)
     if password:
         _check_password(password)
         user.set_password(password)  # which also ends every session (see User.get_id)
         _revoke_tokens(session, user)
     session.commit()
+    return user
+
+
+def place(user: User, role: str, organisation: Organisation | None) -> Membership:
+    """Give ``user`` this role (and partner organisation) in the structure of the work at hand."""
+    membership = user.membership
+    if membership is None:
+        membership = Membership(structure_id=current_structure_id())
+        user.memberships.append(membership)
+    membership.role, membership.organisation = role, organisation
+    return membership
+
+
+def members(session: Session, *, role: str | None = None, active_only: bool = False) -> list[User]:
+    """The accounts of the structure at hand (every structure's outside a request), by name."""
+    query = sa.select(User).join(User.memberships).order_by(User.name, User.id)
+    structure_id = current_structure_id()
+    if structure_id is not None:
+        query = query.where(Membership.structure_id == structure_id)
+    if role is not None:
+        query = query.where(Membership.role == role)
+    if active_only:
+        query = query.where(User.active)
+    return list(session.scalars(query.distinct()))
+
+
+def member(session: Session, user_id: int) -> User | None:
+    """The account of that id if it belongs to the structure at hand, else None."""
+    user = session.get(User, user_id)
+    structure_id = current_structure_id()
+    if user is None or (structure_id is not None and user.membership_in(structure_id) is None):
+        return None
     return user
 
 
@@ -109,7 +145,9 @@ def issue_token(session: Session, user: User, *, name: str | None = None, days: 
     if name and len(name) > 80:
         raise AccountError(_l("A token's name has at most 80 characters."))
     token = secrets.token_urlsafe(32)
+    membership = user.membership
     session.add(ApiToken(user_id=user.id, token_sha256=ApiToken.digest(token), name=name, read_only=read_only,
+                         structure_id=membership.structure_id if membership else None,
                          expires_at=now_utc() + timedelta(days=days)))
     session.commit()
     return token

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from PIL import Image, ImageDraw
 from sqlalchemy.orm import Session
 
-from ..models import Category, CollectionPoint, Container, Item, Organisation, Territory, User
+from ..models import Category, CollectionPoint, Container, Item, Membership, Organisation, Territory, User
 from ..clock import local_date, local_today, now_utc
 from .accounts import create_user
 from .catalogue import install_default_categories, set_tile_order
@@ -105,7 +105,8 @@ BRANDS = {
 def demo_logins(session: Session) -> list[tuple[str, str]]:
     """The demo accounts still present and active, as (e-mail, role)."""
     emails = [email for email, *_ in USERS]
-    rows = session.execute(sa.select(User.email, User.role).where(User.email.in_(emails), User.active))
+    rows = session.execute(sa.select(User.email, Membership.role).join(User.memberships)
+                           .where(User.email.in_(emails), User.active))
     return sorted(((row.email, row.role) for row in rows), key=lambda login: emails.index(login[0]))
 
 
@@ -147,7 +148,7 @@ def build_demo(session: Session, *, item_count: int = 300, seed: int = 2026) -> 
                     organisation=organisations.get(organisation))
         logins.append((email, role))
 
-    volunteer = session.scalar(sa.select(User).where(User.role == "volunteer"))
+    volunteer = session.scalar(sa.select(User).join(User.memberships).where(Membership.role == "volunteer"))
     leaves = session.scalars(sa.select(Category).where(Category.default_weight_kg.is_not(None))).all()
     by_name = {category.name: category for category in leaves}
     now = now_utc()
@@ -182,8 +183,8 @@ def build_demo(session: Session, *, item_count: int = 300, seed: int = 2026) -> 
 
 def _demo_outcomes(session: Session, rng: random.Random, organisations: dict) -> None:
     """A few items through the workshop: computers handed to Le Toit Angevin's tenants, sales, a recycling batch."""
-    technician = session.scalar(sa.select(User).where(User.role == "technician"))
-    coordinator = session.scalar(sa.select(User).where(User.role == "coordinator"))
+    technician = session.scalar(sa.select(User).join(User.memberships).where(Membership.role == "technician"))
+    coordinator = session.scalar(sa.select(User).join(User.memberships).where(Membership.role == "coordinator"))
     today = local_today()
 
     def release(item: Item) -> None:

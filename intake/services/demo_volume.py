@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..clock import local_date, now_utc
 from ..models import (AccompanimentSession, Category, CollectionPoint, Handover, IssuedCode, Item, ItemEvent,
-                      Organisation, RecyclingBatch, Sale, User)
+                      Membership, Organisation, RecyclingBatch, Sale)
 from .codes import ALPHABET, BODY_LENGTH, check_symbol
 
 CHUNK = 5_000
@@ -47,7 +47,7 @@ def fill_volume(session: Session, count: int, *, seed: int, supply: dict, landlo
     """Write ``count`` more items and their stories. ``newcomers``: partners that joined ``days`` ago (their
     items start then; they agreed to be named publicly). Commits every chunk."""
     rng = random.Random(seed)
-    users = dict(session.execute(sa.select(User.role, User.id)).all())
+    users = dict(session.execute(sa.select(Membership.role, Membership.user_id)).all())
     organisations = dict(session.execute(sa.select(Organisation.name, Organisation.id)).all())
     today = local_date(now_utc())
     joined = {name: today - timedelta(days=days) for name, days in newcomers.items()}

@@ -5,12 +5,14 @@ Nothing personal, no internal notes, no prices, no donor, no technician.
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, joinedload
 
 from ..models import Item, Sale
+from ..scoping import all_structures, scoped_to
 from .outcomes import latest_outcome, sale_warranty_until
 from .status import release_state
-from .structure import Identity
+from .structure import Identity, identity
 
 PASSPORT_FIELDS = ("code", "category", "icon", "brand", "model", "stage", "second_life", "checks_passed_on",
                    "data_erased_on", "erasure_level", "warranty_until", "refurbished", "structure", "contact",
@@ -24,6 +26,17 @@ PUBLIC_STAGES = {
     "to_recycle": "to_recycle", "recycled": "recycled", "dismantled": "dismantled", "voided": "voided",
 }
 SECOND_LIFE_STAGES = ("sold", "handed_over")
+
+
+def public_passport(session: Session, code: str, settings) -> dict | None:
+    """The passport of the item with this code, whichever structure looks after it (codes are unique in
+    the instance), told in that structure's name; None when no item has the code."""
+    with all_structures():
+        item = session.scalar(sa.select(Item).options(joinedload(Item.category)).where(Item.code == code))
+    if item is None:
+        return None
+    with scoped_to(item.structure_id):
+        return passport(session, item, identity(session, settings))
 
 
 def passport(session: Session, item: Item, structure: Identity | None) -> dict:

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, undefer
 
 from ..models import Structure
+from ..scoping import current_structure_id
 from .photos import PhotoRejected, shrunk_image
 
 # Longest side of the stored logo: enough for a receipt's header or a passport, small to send.
@@ -76,14 +77,25 @@ class Identity:
 
 
 def current_structure(session: Session) -> Structure | None:
+    """The structure of the work at hand (outside one: the first, the embedded instance's only one)."""
+    structure_id = current_structure_id()
+    if structure_id is not None:
+        return session.get(Structure, structure_id)
     return session.scalar(sa.select(Structure).order_by(Structure.id).limit(1))
+
+
+def public_structure_id(session: Session, asked: int | None) -> int | None:
+    """The active structure a public page asks for by id, else the first one."""
+    query = sa.select(Structure.id).where(Structure.active).order_by(Structure.id).limit(1)
+    found = session.scalar(query.where(Structure.id == asked)) if asked else None
+    return found or session.scalar(query)
 
 
 def identity(session: Session, settings) -> Identity | None:
     """The structure as the public sees it: its record, else the settings (``LABEL_ORGANISATION``,
     ``ORGANISATION_CONTACT``) of an instance set up before the record existed, else None."""
     record = current_structure(session)
-    if record is None:
+    if record is None or not record.name:  # not filled in yet
         name, contact = settings.get("LABEL_ORGANISATION"), settings.get("ORGANISATION_CONTACT")
         return Identity(name=name, contact=contact, name_on_labels=bool(name)) if name or contact else None
     town = " ".join(part for part in (record.postcode, record.city) if part)
@@ -99,11 +111,16 @@ def identity(session: Session, settings) -> Identity | None:
 
 def logo_version(record: Structure) -> str | None:
     """Changes whenever the record (so its logo) does: the key of the logo's URL in browsers' caches."""
-    return f"{record.updated_at:%Y%m%d%H%M%S%f}" if record.logo_width else None
+    return f"{record.id}-{record.updated_at:%Y%m%d%H%M%S%f}" if record.logo_width else None
 
 
-def logo_png(session: Session) -> bytes | None:
-    return session.scalar(sa.select(Structure.logo_png).order_by(Structure.id).limit(1))
+def logo_png(session: Session, version: str = "") -> bytes | None:
+    """The logo of the structure a version names (``logo_version``), else the current one's."""
+    structure_id, dash, _stamp = version.partition("-")
+    if dash and structure_id.isdigit() and len(structure_id) < 10:
+        return session.scalar(sa.select(Structure.logo_png).where(Structure.id == int(structure_id)))
+    record = current_structure(session)
+    return session.scalar(sa.select(Structure.logo_png).where(Structure.id == record.id)) if record else None
 
 
 def encode_logo(upload: bytes) -> tuple[bytes, int, int]:
@@ -138,8 +155,10 @@ def save_structure(session: Session, *, name: str, siret: str | None = None, add
             errors["logo"] = rejected.message
     if errors:
         raise StructureRejected(errors)
-    record = session.scalar(sa.select(Structure).options(undefer(Structure.logo_png))
-                            .order_by(Structure.id).limit(1)) or Structure()
+    query = sa.select(Structure).options(undefer(Structure.logo_png)).order_by(Structure.id).limit(1)
+    if current_structure_id() is not None:
+        query = query.where(Structure.id == current_structure_id())
+    record = session.scalar(query) or Structure()
     record.name, record.siret = name, siret
     record.address, record.postcode, record.city = (_text(address), _text(postcode), _text(city))
     record.phone, record.email, record.name_on_labels = _text(phone), _text(email), bool(name_on_labels)

@@ -9,7 +9,9 @@ from datetime import timedelta
 from flask import abort, current_app, g, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
+from .. import scoping
 from ..clock import now_utc
 from ..database import reading
 from ..extensions import db, login_manager
@@ -25,6 +27,59 @@ def init_app(app) -> None:
     login_manager.user_loader(load_session_user)
     login_manager.request_loader(load_bearer_user)
     app.before_request(identify_without_write_lock)
+    app.jinja_env.globals["structure_choices"] = structure_choices
+
+
+STRUCTURE_KEY = "structure_id"  # in the session, and in a cookie the phone keeps across sign-ins
+STRUCTURE_COOKIE = "intake_structure"
+
+
+def enter_structure(user: User, preferred: int | None = None) -> None:
+    """Work in one of ``user``'s structures: the one asked for, else the one this phone chose last,
+    else the first they joined. Someone with no structure (a network's coordinator) works in none."""
+    if preferred is None:
+        preferred = _int(session.get(STRUCTURE_KEY)) or _int(request.cookies.get(STRUCTURE_COOKIE))
+    active = [m for m in user.memberships if m.structure.active]
+    membership = next((m for m in active if m.structure_id == preferred), active[0] if active else None)
+    scoping.enter(scoping.Scope(structure_id=membership.structure_id) if membership else scoping.NOTHING)
+    scoping.refresh_transaction(db.session)
+
+
+def enter_public_structure(structure_id: int | None) -> None:
+    """A public page (results) speaks for one structure: the one named, else the first."""
+    from ..services.structure import public_structure_id
+
+    scoping.enter(scoping.Scope(structure_id=public_structure_id(db.session, structure_id)))
+
+
+def choose_structure(user: User, structure_id: int, response) -> bool:
+    """Make ``structure_id`` the structure ``user`` works in, on this phone from now on (kept across
+    sign-ins); False when they are no member of it."""
+    membership = user.membership_in(structure_id)
+    if membership is None or not membership.structure.active:
+        return False
+    session[STRUCTURE_KEY] = structure_id
+    response.set_cookie(STRUCTURE_COOKIE, str(structure_id), max_age=STRUCTURE_COOKIE_DAYS * 86400,
+                        secure=request.is_secure, httponly=True, samesite="Lax")
+    return True
+
+
+STRUCTURE_COOKIE_DAYS = 365
+
+
+def structure_choices() -> list[tuple[int, str, bool]]:
+    """The structures the signed-in person may switch between: (id, name, current), or nothing when they
+    belong to one only (the embedded instance never shows the word)."""
+    if not current_user.is_authenticated or len(current_user.memberships) < 2:
+        return []
+    current = scoping.current_structure_id()
+    return [(m.structure_id, m.structure.name or str(_l("Structure %(number)s", number=m.structure_id)),
+             m.structure_id == current)
+            for m in current_user.memberships if m.structure.active]
+
+
+def _int(value) -> int | None:
+    return int(value) if isinstance(value, (int, str)) and str(value).isdigit() else None
 
 
 def identify_without_write_lock() -> None:
@@ -50,10 +105,11 @@ def load_session_user(session_id: str) -> User | None:
     user_id, _, _stamps = session_id.partition(":")
     if not user_id.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id), options=[joinedload(User.memberships)])  # one query for both
     # The session version and the password stamp: signing out, or a new password, ends every session.
     if user is None or user.get_id() != session_id:
         return None
+    enter_structure(user)
     if user.is_staff and _older_than(timedelta(hours=current_app.config["STAFF_SESSION_HOURS"])):
         return None
     return user
@@ -90,7 +146,10 @@ def load_bearer_user(_request) -> User | None:
     from ..services.accounts import valid_token
 
     g.api_token = valid_token(db.session, bearer_token())
-    return g.api_token.user if g.api_token else None
+    if g.api_token is None:
+        return None
+    enter_structure(g.api_token.user, preferred=g.api_token.structure_id)
+    return g.api_token.user
 
 
 def read_only_token() -> bool:

@@ -1,0 +1,185 @@
+"""One instance, many structures: each sealed off by two walls (the ORM criterion, and on PostgreSQL
+row-level security), each tested alone; and a person working in several structures."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from intake import scoping
+from intake.extensions import db
+from intake.models import Item, Structure, scoped_tables
+
+from .conftest import POSTGRES_URL
+from .factories import make_item, make_world, user
+
+
+@pytest.fixture
+def two(app, world):
+    """The usual world in the first structure, and a second structure with its own world."""
+    with app.app_context():
+        other = Structure(name="Recyclerie du Lac", name_on_labels=False)
+        db.session.add(other)
+        db.session.commit()
+        with scoping.scoped_to(other.id):
+            other_world = make_world(email_domain="lac.example.org")
+            theirs = make_item(other_world, brand="Theirs")
+        mine = make_item(world, brand="Mine")
+        first = db.session.scalar(sa.select(sa.func.min(Structure.id)))
+        return {"first": first, "other": other.id, "mine": mine.code, "theirs": theirs.code,
+                "other_world": other_world}
+
+
+def codes_seen(session, statement) -> set[str]:
+    return set(session.scalars(statement))
+
+
+def test_every_table_but_the_access_ones_carries_its_structure(app):
+    """Every record that belongs to a structure is behind the wall; the rest is said by name."""
+    unscoped = set(db.metadata.tables) - set(scoped_tables())
+    assert unscoped == {"structure", "user", "membership", "api_token", "network", "network_member",
+                        "network_coordinator"}
+    for table in scoped_tables():
+        assert "structure_id" in db.metadata.tables[table].c, table
+
+
+def test_orm_wall_alone_shows_one_structure(app, two):
+    """The ORM criterion by itself (SQLite has no other wall): a query that names no structure sees the
+    current one's rows only, loaders and aggregates included; outside any, all of them."""
+    with app.app_context():
+        with scoping.scoped_to(two["other"]):
+            assert codes_seen(db.session, sa.select(Item.code)) == {two["theirs"]}
+            assert db.session.scalar(sa.select(sa.func.count(Item.id))) == 1
+            assert db.session.scalar(sa.select(Item).where(Item.code == two["mine"])) is None
+        db.session.expunge_all()
+        with scoping.scoped_to(two["first"]):
+            assert codes_seen(db.session, sa.select(Item.code)) == {two["mine"]}
+        with scoping.all_structures():
+            assert codes_seen(db.session, sa.select(Item.code)) == {two["mine"], two["theirs"]}
+        token = scoping.set_scope(scoping.NOTHING)
+        try:
+            assert codes_seen(db.session, sa.select(Item.code)) == set()
+        finally:
+            scoping.reset_scope(token)
+
+
+def test_new_records_take_the_current_structure(app, two):
+    with app.app_context():
+        with scoping.scoped_to(two["other"]):
+            item = make_item(two["other_world"])
+        with scoping.all_structures():
+            assert db.session.get(Item, item.id).structure_id == two["other"]
+            assert {e.structure_id for e in db.session.get(Item, item.id).events} == {two["other"]}
+
+
+def test_staff_of_one_structure_never_reach_another_s_records(client, auth, two):
+    auth.login_as("technician")
+    assert two["mine"] in client.get("/items").get_data(as_text=True)
+    listed = client.get("/items").get_data(as_text=True)
+    assert two["theirs"] not in listed and "Theirs" not in listed
+    # Its label's URL gives the public passport only, as for anyone, not the workshop's page.
+    page = client.get(f"/i/{two['theirs']}")
+    workshop_page = "js/item.js"  # the staff's item page, with its panels; the passport has none
+    assert page.status_code == 200 and workshop_page not in page.get_data(as_text=True)
+    assert workshop_page in client.get(f"/i/{two['mine']}").get_data(as_text=True)
+    assert "Theirs" not in client.get(f"/i/{two['theirs']}/history").get_data(as_text=True)
+    assert client.get(f"/i/{two['theirs']}/history").status_code == 404
+    assert client.get(f"/api/v1/items/{two['theirs']}").status_code == 404
+
+
+def test_a_person_in_two_structures_switches_and_the_phone_remembers(app, client, auth, two):
+    with app.app_context():
+        volunteer = user(two["other_world"], "volunteer")
+        with scoping.scoped_to(two["first"]):
+            volunteer.memberships.append(scoping_membership(two["first"], "volunteer"))
+        db.session.commit()
+    auth.login("volunteer@lac.example.org")
+    home = client.get("/items").get_data(as_text=True)
+    assert two["theirs"] in home and two["mine"] not in home
+    assert "Recyclerie du Lac" in home  # the switch shows, since there are two
+    token = auth.csrf_token("/items")
+    client.post("/structure", data={"csrf_token": token, "structure_id": two["first"]})
+    listed = client.get("/items").get_data(as_text=True)
+    assert two["mine"] in listed and two["theirs"] not in listed
+    # Signed out and in again on this phone: still the structure chosen last.
+    client.post("/logout", data={"csrf_token": auth.csrf_token("/items")})
+    auth.login("volunteer@lac.example.org")
+    assert two["mine"] in client.get("/items").get_data(as_text=True)
+    # A structure they do not belong to: refused, nothing changes.
+    with app.app_context():
+        third = Structure(name="Ailleurs", name_on_labels=False)
+        db.session.add(third)
+        db.session.commit()
+        third_id = third.id
+    refused = client.post("/structure", data={"csrf_token": auth.csrf_token("/items"), "structure_id": third_id})
+    assert refused.status_code == 404
+    assert two["mine"] in client.get("/items").get_data(as_text=True)
+
+
+def scoping_membership(structure_id: int, role: str):
+    from intake.models import Membership
+
+    return Membership(structure_id=structure_id, role=role)
+
+
+def test_one_structure_never_shows_the_word(client, auth, world):
+    auth.login_as("volunteer")
+    assert "structure-switch" not in client.get("/items").get_data(as_text=True)
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="row-level security is PostgreSQL's")
+def test_row_level_security_alone_holds(app, two):
+    """The second wall by itself: an account that is not the tables' superuser, the ORM criterion lifted
+    from every query, raw SQL included; only the per-transaction setting decides."""
+    with app.app_context():
+        role = f"intake_rls_{uuid.uuid4().hex[:8]}"
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(f"CREATE ROLE {role} LOGIN")
+            connection.exec_driver_sql(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
+            connection.exec_driver_sql(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}")
+        url = db.engine.url.set(username=role)
+        engine = sa.create_engine(url)
+        scoping.install_engine_wall(engine)
+        lifted = {scoping.ALL_STRUCTURES_OPTION: True}
+        try:
+            with Session(engine) as session:
+                with scoping.scoped_to(two["other"]):
+                    assert set(session.scalars(sa.text("SELECT code FROM item"))) == {two["theirs"]}
+                    assert codes_seen(session, sa.select(Item.code).execution_options(**lifted)) == {two["theirs"]}
+                    # Another structure's rows cannot be changed, nor can a row be moved into it.
+                    changed = session.execute(sa.text("UPDATE item SET brand = 'x' WHERE code = :code"),
+                                              {"code": two["mine"]})
+                    assert changed.rowcount == 0
+                    with pytest.raises(sa.exc.DBAPIError, match="row-level security"):
+                        session.execute(sa.text("UPDATE item SET structure_id = :first WHERE code = :theirs"),
+                                        {"first": two["first"], "theirs": two["theirs"]})
+                    session.rollback()
+                with scoping.scoped_to(two["first"]):
+                    assert set(session.scalars(sa.text("SELECT code FROM item"))) == {two["mine"]}
+                    session.commit()
+                token = scoping.set_scope(scoping.NOTHING)
+                try:
+                    assert set(session.scalars(sa.text("SELECT code FROM item"))) == set()
+                    session.commit()
+                finally:
+                    scoping.reset_scope(token)
+                with scoping.all_structures():
+                    assert set(session.scalars(sa.text("SELECT code FROM item"))) == {two["mine"], two["theirs"]}
+        finally:
+            engine.dispose()
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql(f"DROP OWNED BY {role}")
+                connection.exec_driver_sql(f"DROP ROLE {role}")
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="row-level security is PostgreSQL's")
+def test_orm_wall_alone_holds_on_postgresql(app, two):
+    """The tests' account is the superuser, which row-level security never applies to: the ORM wall alone."""
+    with app.app_context():
+        assert db.session.scalar(sa.text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user"))
+        with scoping.scoped_to(two["other"]):
+            assert set(db.session.scalars(sa.text("SELECT code FROM item"))) == {two["mine"], two["theirs"]}
+            assert codes_seen(db.session, sa.select(Item.code)) == {two["theirs"]}
