@@ -24,7 +24,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import g, has_request_context
+from flask import g, has_app_context, has_request_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session, with_loader_criteria
 
@@ -86,20 +86,33 @@ def reset_scope(token) -> None:
 def scoped_to(structure_id: int):
     """Work as a member of one structure (a CLI command, a test, a job) for the block."""
     token = _override.set(Scope(structure_id=int(structure_id)))
+    _tell_open_transaction()
     try:
         yield
     finally:
         _override.reset(token)
+        _tell_open_transaction()
 
 
 @contextmanager
 def all_structures():
     """Read across structures for the block, on purpose: the caller filters by what may be seen."""
     token = _override.set(EVERYTHING)
+    _tell_open_transaction()
     try:
         yield
     finally:
         _override.reset(token)
+        _tell_open_transaction()
+
+
+def _tell_open_transaction() -> None:
+    """A block changes the scope: an open PostgreSQL transaction of the app's session must hear it too (on
+    the way in and out), or its row-level security would still read the scope it began with."""
+    if has_app_context():
+        from .extensions import db
+
+        refresh_transaction(db.session)
 
 
 def structure_for_insert(context) -> int:
@@ -188,3 +201,13 @@ def enable_row_level_security(connection, tables) -> None:
     for table in tables:
         for statement in rls_statements(table):
             connection.exec_driver_sql(statement)
+
+
+@contextmanager
+def across_structures(session):
+    """``all_structures()`` for a request that has a transaction open already: the open PostgreSQL
+    transaction is told on the way in (the row-level security policies read it) and on the way out, so
+    that reads and writes of the block (a landlord's portal and its access log, an eco-organism's
+    batches) cross the second wall as they cross the first, and what follows does not."""
+    with all_structures():  # which tells the open transaction itself
+        yield

@@ -183,3 +183,77 @@ def test_orm_wall_alone_holds_on_postgresql(app, two):
         with scoping.scoped_to(two["other"]):
             assert set(db.session.scalars(sa.text("SELECT code FROM item"))) == {two["mine"], two["theirs"]}
             assert codes_seen(db.session, sa.select(Item.code)) == {two["theirs"]}
+
+
+def test_scanning_a_label_of_my_other_structure_offers_to_switch(app, client, auth, two):
+    """A technician helping two workshops scans the other one's label: its passport, and one tap to switch
+    and open it; someone who is not a member of that structure gets the passport alone."""
+    with app.app_context():
+        technician = user(two["other_world"], "technician")
+        technician.memberships.append(scoping_membership(two["first"], "technician"))
+        db.session.commit()
+    auth.login("technician@lac.example.org")
+    client.post("/structure", data={"csrf_token": auth.csrf_token("/items"), "structure_id": two["first"]})
+    passport = client.get(f"/i/{two['theirs']}").get_data(as_text=True)
+    assert "Passer à Recyclerie du Lac et ouvrir l’objet" in passport and "js/item.js" not in passport
+    opened = client.post("/structure", data={"csrf_token": auth.csrf_token("/items"), "structure_id": two["other"],
+                                             "next": f"/i/{two['theirs']}"})
+    assert opened.headers["Location"] == f"/i/{two['theirs']}"
+    assert "js/item.js" in client.get(f"/i/{two['theirs']}").get_data(as_text=True)
+    # Off-site "next" addresses are ignored.
+    away = client.post("/structure", data={"csrf_token": auth.csrf_token("/items"), "structure_id": two["other"],
+                                           "next": "https://evil.example/"})
+    assert away.headers["Location"] == "/"
+    auth.login_as("technician")  # of the first structure only
+    assert "ouvrir l’objet" not in client.get(f"/i/{two['theirs']}").get_data(as_text=True)
+
+
+@pytest.fixture
+def rls_role(app):
+    """A PostgreSQL account that is not a superuser: row-level security applies to it, as it does in
+    production to an application account that owns its tables (FORCE ROW LEVEL SECURITY)."""
+    role = f"intake_rls_{uuid.uuid4().hex[:8]}"
+    with app.app_context():
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(f"CREATE ROLE {role} LOGIN")
+            connection.exec_driver_sql(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
+            connection.exec_driver_sql(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}")
+        yield db.engine.url.set(username=role)
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(f"DROP OWNED BY {role}")
+            connection.exec_driver_sql(f"DROP ROLE {role}")
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="row-level security is PostgreSQL's")
+def test_the_app_works_behind_row_level_security(app, two, rls_role):
+    """Served through an account that row-level security applies to, every page still finds what it
+    should (each transaction is told its scope, blocks that read across structures included)."""
+    from intake import create_app
+
+    served = create_app({**{key: app.config[key] for key in ("TESTING", "SECRET_KEY", "RATELIMIT_STORAGE_URI",
+                                                             "PASSWORD_HASH_METHOD")},
+                         "SQLALCHEMY_DATABASE_URI": rls_role.render_as_string(hide_password=False),
+                         "SERVER_NAME": None})
+    client = served.test_client()
+    from .conftest import AuthActions
+
+    auth = AuthActions(client)
+    try:
+        # Anyone: the passport of either structure's item.
+        assert client.get(f"/i/{two['theirs']}").status_code == 200
+        assert client.get(f"/i/{two['mine']}").status_code == 200
+        auth.login_as("technician")
+        assert two["mine"] in client.get("/items").get_data(as_text=True)
+        assert "js/item.js" in client.get(f"/i/{two['mine']}").get_data(as_text=True)
+        page = client.get(f"/i/{two['theirs']}")
+        assert page.status_code == 200 and "js/item.js" not in page.get_data(as_text=True)
+        moved = client.post(f"/i/{two['mine']}/status", data={"csrf_token": auth.csrf_token(f"/i/{two['mine']}"),
+                                                              "to": "diagnosing", "note": "Écran fissuré"})
+        assert moved.status_code == 302
+        assert "Écran fissuré" in client.get(f"/i/{two['mine']}").get_data(as_text=True)
+        auth.login_as("landlord")
+        assert client.get("/landlord/").status_code == 200
+    finally:
+        with served.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -45,7 +45,7 @@ def login():
 def switch_structure():
     """Work in another of my structures (a volunteer helping two ressourceries); the phone remembers it.
     The day's collection point belongs to the structure left, so it is forgotten."""
-    response = redirect(url_for("main.home"))
+    response = redirect(safe_next(request.form.get("next")) or url_for("main.home"))
     if not choose_structure(current_user, request.form.get("structure_id", type=int) or 0, response):
         abort(404)
     session.pop(POINT_KEY, None)

@@ -26,7 +26,7 @@ from ..web.requests import limit_from_setting, signed_in
 from ..web.settings import amendment_window, undo_window
 from ..services.codes import normalize_code
 from ..services.intake import Donation, IntakeRejected, register_donation
-from ..services.passport import public_passport
+from ..services.passport import public_passport, structure_to_open
 from ..services.weights import plausible_range
 from ..services.photos import PhotoRejected, attach_photo, encode_photo
 from ..web.today import POINT_KEY, SOURCE_KEY, current_point, intake_point
@@ -243,7 +243,9 @@ def show(code: str):
         return redirect(url_for("landlord.handover", handover_id=handover.id))
     # Unknown, never issued or not yet bound: the same 404, which tells nothing of which.
     return render_template("items/passport.html",
-                           passport=public_passport(db.session, canonical, current_app.config) or abort(404))
+                           passport=public_passport(db.session, canonical, current_app.config) or abort(404),
+                           open_in=structure_to_open(db.session, current_user, canonical)
+                           if current_user.is_authenticated else None)
 
 
 @bp.route("/i/<code>/history")

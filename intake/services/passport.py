@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
 from ..models import Item, Sale
+from ..models.structure import STAFF_ROLES
 from ..scoping import all_structures, scoped_to
 from .outcomes import latest_outcome, sale_warranty_until
 from .status import release_state
@@ -37,6 +38,17 @@ def public_passport(session: Session, code: str, settings) -> dict | None:
         return None
     with scoped_to(item.structure_id):
         return passport(session, item, identity(session, settings))
+
+
+def structure_to_open(session: Session, user, code: str) -> tuple[int, str] | None:
+    """Another of ``user``'s structures, where they work on items, that looks after the item with this
+    code: (id, name), for a "switch and open it" button; None otherwise (the passport is all they see)."""
+    with all_structures():
+        structure_id = session.scalar(sa.select(Item.structure_id).where(Item.code == code))
+    membership = user.membership_in(structure_id) if structure_id else None
+    if membership is None or membership.role not in STAFF_ROLES or not membership.structure.active:
+        return None
+    return structure_id, membership.structure.name
 
 
 def passport(session: Session, item: Item, structure: Identity | None) -> dict:
