@@ -139,7 +139,7 @@ def test_row_level_security_alone_holds(app, two):
         with db.engine.begin() as connection:
             connection.exec_driver_sql(f"CREATE ROLE {role} LOGIN")
             connection.exec_driver_sql(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
-            connection.exec_driver_sql(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}")
+            connection.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}")
         url = db.engine.url.set(username=role)
         engine = sa.create_engine(url)
         scoping.install_engine_wall(engine)
@@ -217,7 +217,7 @@ def rls_role(app):
         with db.engine.begin() as connection:
             connection.exec_driver_sql(f"CREATE ROLE {role} LOGIN")
             connection.exec_driver_sql(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
-            connection.exec_driver_sql(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}")
+            connection.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}")
         yield db.engine.url.set(username=role)
         with db.engine.begin() as connection:
             connection.exec_driver_sql(f"DROP OWNED BY {role}")
@@ -257,3 +257,19 @@ def test_the_app_works_behind_row_level_security(app, two, rls_role):
         with served.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="row-level security is PostgreSQL's")
+def test_a_backup_holds_every_structure_behind_row_level_security(app, two, rls_role, tmp_path):
+    import subprocess
+
+    from intake.services.backup import backup_database
+
+    engine = sa.create_engine(rls_role)
+    try:
+        backup_database(engine, str(tmp_path / "backup.dump"))
+    finally:
+        engine.dispose()
+    rows = subprocess.run(["pg_restore", "--data-only", "--table=item", "--file=-", str(tmp_path / "backup.dump")],
+                          capture_output=True, text=True, check=True).stdout
+    assert two["mine"] in rows and two["theirs"] in rows

@@ -42,8 +42,10 @@ def _backup_postgresql(url, path: str) -> None:
     env = dict(os.environ)
     if url.password:
         env["PGPASSWORD"] = url.password
+    # Every structure's rows, through row-level security (which a table owner is subject to as well).
+    env["PGOPTIONS"] = f"{env.get('PGOPTIONS', '')} -c intake.scope=all".strip()
     private_file(path)  # pg_dump writes into it, keeping its mode
-    command = ["pg_dump", "--format=custom", "--no-owner", f"--file={path}",
+    command = ["pg_dump", "--format=custom", "--no-owner", "--enable-row-security", f"--file={path}",
                f"--host={url.host or 'localhost'}", f"--port={url.port or 5432}", url.database]
     if url.username:
         command.insert(1, f"--username={url.username}")
