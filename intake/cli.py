@@ -153,6 +153,94 @@ def purge_tenants_command():
     click.echo(f"{deleted} tenant identities past the retention period deleted.")
 
 
+structures = AppGroup("structures", help="Structures served by this instance.")
+
+
+@structures.command("create")
+@click.option("--name", required=True, help="The structure's name.")
+@click.option("--coordinator-email", required=True, help="Its first coordinator (an existing account is added).")
+@click.option("--coordinator-name", default="", help="Their name (default: the part of the e-mail before @).")
+@click.option("--password", default=None, help="A new account's first password (default: one is made and printed).")
+@click.option("--network", "network_name", default=None, help="A network the structure joins.")
+def create_structure_command(name, coordinator_email, coordinator_name, password, network_name):
+    """Create a structure with the default categories and checklists and its first coordinator."""
+    from .services.networks import network_named
+    from .services.onboarding import create_structure
+    from .services.structure import StructureRejected
+
+    network = network_named(db.session, network_name) if network_name else None
+    if network_name and network is None:
+        raise click.ClickException(f"no network named {network_name!r}")
+    try:
+        made = create_structure(db.session, name=name, coordinator_email=coordinator_email,
+                                coordinator_name=coordinator_name, password=password, network=network)
+    except StructureRejected as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo(f"Created structure {made.structure_id} {made.structure_name!r} with {made.categories} categories; "
+               f"coordinator {made.coordinator_email}{'' if made.new_account else ' (existing account)'}.")
+    if made.password:
+        click.echo(f"First password (shown once): {made.password}")
+
+
+@structures.command("list")
+def list_structures_command():
+    """List the structures: id, name, networks, and whether inactive."""
+    from .services.onboarding import structures as all_structures
+
+    for structure_id, name, active, networks in all_structures(db.session):
+        click.echo(f"{structure_id:>5}  {name or '-':<40} {', '.join(networks) or '-'}{'' if active else '  inactive'}")
+
+
+networks = AppGroup("networks", help="Networks of structures and their coordinators.")
+
+
+def _network(name: str):
+    from .services.networks import network_named
+
+    network = network_named(db.session, name)
+    if network is None:
+        raise click.ClickException(f"no network named {name!r}")
+    return network
+
+
+@networks.command("create")
+@click.argument("name")
+def create_network_command(name):
+    """Create a network."""
+    from .services.networks import NetworkRefused, create_network
+
+    try:
+        network = create_network(db.session, name)
+    except NetworkRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo(f"Created network {network.id} {network.name!r}.")
+
+
+@networks.command("add-coordinator")
+@click.argument("name")
+@click.argument("email")
+def add_network_coordinator_command(name, email):
+    """Let an existing account coordinate a network (it sees the members' aggregated figures)."""
+    from .services.networks import add_coordinator
+
+    added = add_coordinator(db.session, _network(name), _account(email))
+    click.echo(f"{email} {'now coordinates' if added else 'already coordinated'} {name}.")
+
+
+@networks.command("add-structure")
+@click.argument("name")
+@click.argument("structure_id", type=int)
+def add_network_structure_command(name, structure_id):
+    """Make a structure a member of a network."""
+    from .services.networks import NetworkRefused, join
+
+    try:
+        added = join(db.session, _network(name), structure_id)
+    except NetworkRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo(f"Structure {structure_id} {'joined' if added else 'was already in'} {name}.")
+
+
 @click.command("check-browser-libraries")
 @with_appcontext
 def check_browser_libraries_command():
@@ -171,6 +259,8 @@ def check_browser_libraries_command():
 def init_app(app) -> None:
     app.cli.add_command(tenants)
     app.cli.add_command(users)
+    app.cli.add_command(structures)
+    app.cli.add_command(networks)
     app.cli.add_command(upgrade_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(backup_command)

@@ -80,8 +80,9 @@ UNPLACED = 10001
 USAGE_WINDOW = timedelta(days=90)
 
 
-def install_default_categories(session: Session) -> int:
-    """Create the default tree on an empty catalogue; returns how many were made. Commits."""
+def install_default_categories(session: Session, *, commit: bool = True) -> int:
+    """Create the default tree, with its checklists, on the current structure's empty catalogue; returns
+    how many were made. Commits, unless the caller's transaction holds more (a new structure's onboarding)."""
     if session.scalar(sa.select(sa.func.count()).select_from(Category)):
         return 0
     made = 0
@@ -92,9 +93,12 @@ def install_default_categories(session: Session) -> int:
         for name, deee, ords, data_bearing, weight, icon in children:
             session.add(Category(parent=parent, name=name, family=family, deee_category=deee,
                                  ords_category=ords, data_bearing=data_bearing,
-                                 default_weight_kg=Decimal(weight), icon=icon, checklist=CHECKLISTS.get(name)))
+                                 default_weight_kg=Decimal(weight), icon=icon, checklist=list(CHECKLISTS[name]) if name in CHECKLISTS else None))
             made += 1
-    session.commit()
+    if commit:
+        session.commit()
+    else:
+        session.flush()
     return made
 
 
