@@ -273,3 +273,17 @@ def test_a_backup_holds_every_structure_behind_row_level_security(app, two, rls_
     rows = subprocess.run(["pg_restore", "--data-only", "--table=item", "--file=-", str(tmp_path / "backup.dump")],
                           capture_output=True, text=True, check=True).stdout
     assert two["mine"] in rows and two["theirs"] in rows
+
+
+def test_public_results_speak_for_the_structure_asked_for(app, client, two):
+    """/results is the first structure's; ?structure=<id> another's, its period links keeping it."""
+    with app.app_context():
+        db.session.get(Structure, two["first"]).name = "Ressourcerie Centre"
+        db.session.commit()
+    first = client.get("/results").get_data(as_text=True)
+    assert "Ressourcerie Centre" in first and "Recyclerie du Lac" not in first
+    other = client.get(f"/results?structure={two['other']}").get_data(as_text=True)
+    assert "Recyclerie du Lac" in other and "Ressourcerie Centre" not in other
+    assert f"structure={two['other']}" in other.split("period-shortcuts", 1)[1].split("</nav>", 1)[0]
+    # An unknown one: the first structure's, as without.
+    assert "Ressourcerie Centre" in client.get("/results?structure=999999").get_data(as_text=True)

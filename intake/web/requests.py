@@ -15,6 +15,7 @@ from werkzeug.routing import IntegerConverter
 from ..errors import is_api_request
 from ..extensions import babel
 from ..models.user import WORKSHOP_ROLES
+from ..scoping import current_structure_id
 from ..inputs import CONTROL_CHARACTERS_MESSAGE, MAX_ID, has_control_characters, texts_with_control_characters
 
 
@@ -29,6 +30,8 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     # One definition of who works in the workshop, for the templates too.
     app.jinja_env.globals["WORKSHOP_ROLES"] = WORKSHOP_ROLES
+    # The structure of the page at hand (public pages that speak for one carry it in their links).
+    app.jinja_env.globals["current_structure_id"] = current_structure_id
     app.before_request(refuse_control_characters)
     app.after_request(set_security_headers)
 
