@@ -219,12 +219,19 @@ def create_network_command(name):
 @networks.command("add-coordinator")
 @click.argument("name")
 @click.argument("email")
-def add_network_coordinator_command(name, email):
-    """Let an existing account coordinate a network (it sees the members' aggregated figures)."""
-    from .services.networks import add_coordinator
+@click.option("--name", "person_name", default="", help="A new account's name (default: the part of the e-mail before @).")
+def add_network_coordinator_command(name, email, person_name):
+    """Let an account coordinate a network: it sees the members' aggregated figures and onboards structures.
+    Without an account for EMAIL, one is made that belongs to no structure; its first password is printed."""
+    from .services.networks import NetworkRefused, add_coordinator
 
-    added = add_coordinator(db.session, _network(name), _account(email))
+    try:
+        added, password = add_coordinator(db.session, _network(name), email, name=person_name)
+    except NetworkRefused as refused:
+        raise click.ClickException(str(refused)) from None
     click.echo(f"{email} {'now coordinates' if added else 'already coordinated'} {name}.")
+    if password:
+        click.echo(f"New account; first password (shown once): {password}")
 
 
 @networks.command("add-structure")

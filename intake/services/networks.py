@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 from ..clock import local_today
 from ..models import Network, NetworkCoordinator, NetworkMember, Structure, User
 from ..scoping import refresh_transaction, scoped_to
+from .accounts import normalize_email
+from .onboarding import first_password
 from .reporting.dashboard import SECOND_LIFE, collected, destinations
 from .reporting.filters import Filters, years_covered
 from .reporting.tables import Column, Table, money, share
@@ -53,13 +55,26 @@ def network_named(session: Session, name: str) -> Network | None:
     return session.scalar(sa.select(Network).where(sa.func.lower(Network.name) == (name or "").strip().lower()))
 
 
-def add_coordinator(session: Session, network: Network, user: User) -> bool:
-    """Let ``user`` coordinate ``network``; False when they did already. Commits."""
-    if session.get(NetworkCoordinator, (network.id, user.id)) is not None:
-        return False
+def add_coordinator(session: Session, network: Network, email: str, *, name: str = "") -> tuple[bool, str | None]:
+    """Let the account of ``email`` coordinate ``network``; without one, an account is made that belongs to
+    no structure (it sees the network's figures only), with a first password returned to show once.
+    Returns (whether it was added, that password or None). Commits."""
+    email = normalize_email(email)
+    if "@" not in email:
+        raise NetworkRefused(_l("Not an e-mail address."))
+    user = session.scalar(sa.select(User).where(User.email == email))
+    password = None
+    if user is None:
+        password = first_password()
+        user = User(email=email, name=(name or "").strip() or email.split("@")[0])
+        user.set_password(password)
+        session.add(user)
+        session.flush()
+    elif session.get(NetworkCoordinator, (network.id, user.id)) is not None:
+        return False, None
     session.add(NetworkCoordinator(network_id=network.id, user_id=user.id))
     session.commit()
-    return True
+    return True, password
 
 
 def join(session: Session, network: Network, structure_id: int) -> bool:
