@@ -26,6 +26,8 @@ EVERYONE = dict.fromkeys(VISITORS, 200)
 WORKSHOP = {**STAFF, "volunteer": 403}
 LANDLORD = {"volunteer": 403, "technician": 403, "coordinator": 403, "landlord": 200, "anonymous": "login"}
 LANDLORD_API = {"volunteer": 403, "technician": 403, "coordinator": 403, "landlord": 200, "anonymous": 401}
+# A network's coordinators only (accounts with no role here: tests/test_networks.py signs them in).
+NETWORK = {"volunteer": 403, "technician": 403, "coordinator": 403, "landlord": 403, "anonymous": "login"}
 
 # (URL rule, concrete URL, expected status per visitor). "login" means: redirected to /login?next=...
 GET_ROUTES = [
@@ -111,6 +113,10 @@ GET_ROUTES = [
     ("/landlord/export.csv", "/landlord/export.csv", LANDLORD),
     ("/api/v1/landlord/handovers", "/api/v1/landlord/handovers", LANDLORD_API),
     ("/api/v1/landlord/handovers/<int:handover_id>", "/api/v1/landlord/handovers/{handover}", LANDLORD_API),
+    ("/network/", "/network/", NETWORK),
+    ("/network/figures.csv", "/network/figures.csv", NETWORK),
+    ("/network/structures/new", "/network/structures/new", NETWORK),
+    ("/network/membership", "/network/membership", COORDINATOR_ONLY),
 ]
 
 # State-changing routes: visitors who may not use them are stopped before the form is even read.
@@ -156,6 +162,8 @@ POST_ROUTES = [
     ("/indicators/factors", "/indicators/factors"),
     ("/register/<int:batch_id>", "/register/{recycling}"),
     ("/register/<int:batch_id>/delete", "/register/{recycling}/delete"),
+    ("/network/structures/new", "/network/structures/new"),
+    ("/network/<int:network_id>/leave", "/network/1/leave"),
 ]
 POST_FORBIDDEN = {
     "/intake": {"landlord"},
@@ -191,6 +199,8 @@ POST_FORBIDDEN = {
     "/indicators/factors": {"volunteer", "technician", "landlord"},
     "/register/<int:batch_id>": {"volunteer", "technician", "landlord"},
     "/register/<int:batch_id>/delete": {"volunteer", "technician", "landlord"},
+    "/network/structures/new": {"volunteer", "technician", "coordinator", "landlord"},
+    "/network/<int:network_id>/leave": {"volunteer", "technician", "landlord"},
 }
 
 

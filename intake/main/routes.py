@@ -15,7 +15,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from ..web.access import roles_required
+from ..web.access import menu_role, roles_required
 from ..web.urls import safe_next
 from ..clock import local_days, local_today
 from ..extensions import db
@@ -29,8 +29,12 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @login_required
 def home():
-    """Each role lands where its work is: the first entry of its menu."""
-    return redirect(url_for(MENU_ENTRIES[MENUS[current_user.role][0]][0]))
+    """Each role lands where its work is: the first entry of its menu (a network's coordinator without
+    a structure: the network's figures)."""
+    role = menu_role()
+    if role not in MENUS:
+        abort(403)  # an account with no place anywhere (its structures closed): nothing to show
+    return redirect(url_for(MENU_ENTRIES[MENUS[role][0]][0]))
 
 
 @bp.route("/today")
@@ -59,6 +63,7 @@ MENU_ENTRIES = {
     "indicators": ("reports.indicators", _l("Indicators"), ("reports.",)),
     "settings": ("admin.index", _l("Settings"), ("admin.",)),
     "handovers": ("landlord.home", _l("Handovers"), ("landlord.",)),
+    "network": ("network.index", _l("Network"), ("network.index", "network.onboard")),
 }
 # Each role's entries, its home first. The first MENU_BAR stay in the bar on a phone; the others go
 # under "More" (a disclosure: no script), so that the bar fits a 390 px screen in any language.
@@ -67,6 +72,7 @@ MENUS = {
     "technician": ("workshop", "intake", "items", "labels", "recycling"),
     "coordinator": ("today", "items", "workshop", "intake", "labels", "recycling", "indicators", "settings"),
     "landlord": ("handovers",),
+    "network": ("network",),
 }
 MENU_BAR = 3
 
@@ -74,7 +80,7 @@ MENU_BAR = 3
 @bp.app_template_global()
 def main_menu() -> tuple[tuple[MenuEntry, ...], tuple[MenuEntry, ...]]:
     """The signed-in user's menu: (in the bar, under "More")."""
-    return _menu(current_user.role, request.endpoint or "", str(get_locale()), request.script_root)
+    return _menu(menu_role(), request.endpoint or "", str(get_locale()), request.script_root)
 
 
 @lru_cache(maxsize=1024)  # roles × pages × languages

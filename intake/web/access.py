@@ -175,3 +175,36 @@ def roles_required(*roles: str):
         return wrapped
 
     return decorator
+
+
+def coordinated_networks() -> list:
+    """The networks the signed-in account coordinates (read once per request)."""
+    if "coordinated_networks" not in g:
+        from ..services.networks import coordinated_networks as networks_of_user
+
+        g.coordinated_networks = networks_of_user(db.session, current_user.id) if current_user.is_authenticated else []
+    return g.coordinated_networks
+
+
+def menu_role() -> str | None:
+    """Whose menu and home the signed-in account gets: its role in the structure it works in, else
+    "network" for a network's coordinator who belongs to no structure, else None."""
+    role = current_user.role
+    if role is None and coordinated_networks():
+        return "network"
+    return role
+
+
+def network_coordinator_required(view):
+    """Let only accounts that coordinate a network through (whatever their role, if any, in a structure);
+    others get 403. The view reads which networks with ``coordinated_networks()``."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
+        if not coordinated_networks():
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
