@@ -67,3 +67,58 @@ def test_downgrade_to_empty_and_back(migrated_app):
     with migrated_app.app_context():
         assert set(sa.inspect(db.engine).get_table_names()) <= {"alembic_version"}
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+
+
+BEFORE_STRUCTURES = "b7e2c9d4a1f3"  # the revision before d1a2b3c4e5f6 (structures, memberships, networks)
+
+
+def row_counts(connection) -> dict[str, int]:
+    tables = set(sa.inspect(connection).get_table_names()) - {"alembic_version"}
+    return {table: connection.execute(sa.text(f'SELECT count(*) FROM "{table}"')).scalar() for table in tables}
+
+
+def test_structures_migration_keeps_the_demo_data(migrated_app):
+    """A one-structure instance full of demo data goes down to before structures and up again: every table
+    keeps its rows, each account its one membership (same role and organisation), every record its one
+    structure; on PostgreSQL each scoped table has its row-level security policy again."""
+    from intake.models import scoped_tables
+
+    runner = migrated_app.test_cli_runner()
+    for args in (["upgrade"], ["demo", "--items", "60"]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+    people = sa.text("SELECT u.id, m.role, m.organisation_id FROM membership m JOIN \"user\" u ON u.id = m.user_id")
+    with migrated_app.app_context(), db.engine.connect() as connection:
+        before = row_counts(connection)
+        memberships = set(connection.execute(people))
+        structures = {table: connection.execute(sa.text(f'SELECT DISTINCT structure_id FROM "{table}"')).scalars().all()
+                      for table in scoped_tables()}
+    assert before["item"] == 60 and before["membership"] == before["user"] > 0
+    assert {id_ for ids in structures.values() for id_ in ids} == {structures["item"][0]}
+
+    result = runner.invoke(args=["db", "downgrade", BEFORE_STRUCTURES])
+    assert result.exit_code == 0, result.output
+    with migrated_app.app_context(), db.engine.connect() as connection:
+        down = row_counts(connection)
+        roles = set(connection.execute(sa.text('SELECT id, role, organisation_id FROM "user"')))
+    assert {t: n for t, n in before.items() if t in down} == down
+    assert set(before) - set(down) == {"membership", "network", "network_member", "network_coordinator"}
+    assert roles == memberships
+
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    with migrated_app.app_context(), db.engine.connect() as connection:
+        assert row_counts(connection) == before
+        assert set(connection.execute(people)) == memberships
+        for table in scoped_tables():
+            assert connection.execute(sa.text(f'SELECT DISTINCT structure_id FROM "{table}"')).scalars().all() \
+                == structures[table], table
+        if connection.dialect.name == "postgresql":
+            policies = set(connection.execute(sa.text(
+                "SELECT tablename FROM pg_policies WHERE policyname = 'structure_wall' "
+                "AND schemaname = current_schema()")).scalars())
+            assert policies == set(scoped_tables())
+            forced = set(connection.execute(sa.text(
+                "SELECT relname FROM pg_class WHERE relrowsecurity AND relforcerowsecurity "
+                "AND relnamespace = current_schema()::regnamespace")).scalars())
+            assert forced == set(scoped_tables())

@@ -89,14 +89,31 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            # Batch operations rebuild a table (copy, drop, rename): with foreign keys enforced, dropping
+            # a table that rows of another point at fails (user, organisation... once there is data).
+            # Off for the migration (a pragma is ignored inside a transaction, and the engine begins one
+            # with its first statement: said to the driver's connection before that), every key checked at
+            # the end.
+            connection.connection.driver_connection.execute('PRAGMA foreign_keys = OFF')
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql('PRAGMA foreign_key_check').fetchall()
+                    if broken:
+                        raise RuntimeError(f'the migration left rows pointing at nothing: {broken[:10]}')
+        finally:
+            if sqlite:
+                connection.rollback()  # nothing left to commit: a pooled connection goes back as it came
+                connection.connection.driver_connection.execute('PRAGMA foreign_keys = ON')
 
 
 if context.is_offline_mode():
