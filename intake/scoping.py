@@ -208,6 +208,11 @@ def across_structures(session):
     """``all_structures()`` for a request that has a transaction open already: the open PostgreSQL
     transaction is told on the way in (the row-level security policies read it) and on the way out, so
     that reads and writes of the block (a landlord's portal and its access log, an eco-organism's
-    batches) cross the second wall as they cross the first, and what follows does not."""
-    with all_structures():  # which tells the open transaction itself
-        yield
+    batches) cross the second wall as they cross the first, and what follows does not. ``all_structures``
+    tells the app's session; ``session`` is told as well, should it be another (a script's, a test's)."""
+    try:
+        with all_structures():
+            refresh_transaction(session)
+            yield
+    finally:
+        refresh_transaction(session)

@@ -132,7 +132,7 @@ def test_landlord_pages_api_and_csv_hold_only_allowlisted_fields(app, client, au
     listed = client.get("/api/v1/landlord/handovers").get_json()
     allowed = {"handover_id", "residence", "tenant_ref", "code", "category", "brand", "model", "handed_on",
                "warranty_until", "erasure_level", "erasure_certificate_ref", "sessions", "returned_on",
-               "return_reason"}
+               "return_reason", "structure"}
     assert set(listed[0]) == allowed
     assert set(listed[0]["sessions"][0]) == {"topic", "partner", "planned_on", "attended_on"}
     rows = list(csv.reader(io.StringIO(client.get("/landlord/export.csv").get_data(as_text=True).lstrip("\ufeff")),

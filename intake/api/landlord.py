@@ -12,7 +12,7 @@ from ..services import landlord as landlord_view
 from ..web.requests import rate_limit_key
 
 bp = Blueprint("landlord_api", __name__, url_prefix="/api/v1/landlord",
-               description="A social landlord's own handovers (read only).")
+               description="A social landlord's own handovers, from every structure it works with (read only).")
 # One limit per account with the portal (see landlord/routes.py): each look is written to the access log.
 limiter.shared_limit(lambda: current_app.config["LANDLORD_RATE_LIMIT"], scope="landlord",
                      key_func=rate_limit_key)(bp)
@@ -43,6 +43,7 @@ class LandlordHandoverSchema(Schema):
     sessions = fields.List(fields.Nested(SessionSchema))
     returned_on = fields.Date(allow_none=True)
     return_reason = fields.String(allow_none=True)
+    structure = fields.String(allow_none=True, metadata={"description": "The structure that handed it over."})
 
 
 @bp.before_request
@@ -58,7 +59,7 @@ def require_landlord():
 @bp.response(200, LandlordHandoverSchema(many=True))
 @bp.alt_response(429, description=RATE_LIMITED)
 def list_handovers():
-    """The devices handed to this landlord's tenants."""
+    """The devices handed to this landlord's tenants, by every structure it works with."""
     return landlord_view.listed_for(db.session, current_user, request.args.get("residence"), route=request.path)
 
 

@@ -1,4 +1,5 @@
-"""The landlord's portal: its own tenants' devices, a CSV of them, the receipts; every look logged.
+"""The landlord's portal: its own tenants' devices, from every structure it works with, a CSV of them, the
+receipts; every look logged.
 
 Any other landlord's handover, by page or guessed id, is a 404 and is logged.
 """
@@ -9,13 +10,13 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..web.access import roles_required
+from .. import scoping
 from ..extensions import db, limiter
-from ..web.downloads import csv_response, handover_receipt_response
 from ..services import landlord as landlord_view
 from ..services.exports import csv_text
-from ..services.structure import identity
 from ..vocabulary import term
+from ..web.access import roles_required
+from ..web.downloads import csv_response, handover_receipt_response
 from ..web.requests import rate_limit_key
 
 bp = Blueprint("landlord", __name__, url_prefix="/landlord")
@@ -30,7 +31,7 @@ EXPORT_HEADER = {
     "handed_on": _l("Handed over on"), "warranty_until": _l("Warranty until"), "erasure_level": _l("Erasure level"),
     "erasure_certificate_ref": _l("Certificate reference"), "sessions_planned": _l("Sessions planned"),
     "sessions_attended": _l("Sessions attended"), "returned_on": _l("Returned on"),
-    "return_reason": _l("Return reason"),
+    "return_reason": _l("Return reason"), "structure": _l("Handed over by"),
 }
 
 
@@ -41,7 +42,7 @@ def home():
     residence = request.args.get("residence") or None
     rows = landlord_view.listed_for(db.session, current_user, residence, route=request.path)
     return render_template("landlord/home.html", rows=rows, residence=residence,
-                           residences=landlord_view.residences(db.session, current_user.organisation_id))
+                           residences=landlord_view.residences(db.session, current_user))
 
 
 def _own(handover_id: int) -> tuple:
@@ -62,7 +63,8 @@ def handover(handover_id: int):
 @roles_required("landlord")
 def receipt(handover_id: int):
     record, row = _own(handover_id)
-    return handover_receipt_response(record, row)
+    with scoping.scoped_to(record.structure_id):  # in the name of the structure that handed it over
+        return handover_receipt_response(record, row)
 
 
 @bp.route("/export.csv")
@@ -71,9 +73,8 @@ def export():
     """The same rows as the portal, with the same fields, for a spreadsheet."""
     rows = landlord_view.listed_for(db.session, current_user, request.args.get("residence"), route=request.path)
     fields = landlord_view.LANDLORD_FIELDS
-    structure = identity(db.session, current_app.config)
     lines = [[term("erasure_level", row[name]) if name == "erasure_level"
               else term("return_reason", row[name]) if name == "return_reason" else row[name]
-              for name in fields] + [structure.name if structure else None] for row in rows]
-    header = [EXPORT_HEADER[name] for name in fields] + [_l("Handed over by")]
+              for name in fields] for row in rows]
+    header = [EXPORT_HEADER[name] for name in fields]
     return csv_response(csv_text(header, lines), "remises.csv")

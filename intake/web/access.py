@@ -65,6 +65,9 @@ def choose_structure(user: User, structure_id: int, response) -> bool:
 
 
 STRUCTURE_COOKIE_DAYS = 365
+# Partners' accounts: their portals read across the structures they work with (services/landlord.py,
+# services/eco_organism.py).
+PORTAL_ROLES = ("landlord", "eco_organism")
 
 
 def structure_choices() -> list[tuple[int, str, bool]]:
@@ -72,6 +75,8 @@ def structure_choices() -> list[tuple[int, str, bool]]:
     belong to one only (the embedded instance never shows the word)."""
     if not current_user.is_authenticated or len(current_user.memberships) < 2:
         return []
+    if all(m.role in PORTAL_ROLES for m in current_user.memberships):
+        return []  # a partner's portal shows every structure it works with at once: nothing to switch
     current = scoping.current_structure_id()
     return [(m.structure_id, m.structure.name or str(_l("Structure %(number)s", number=m.structure_id)),
              m.structure_id == current)
