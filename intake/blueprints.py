@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from . import admin, api, auth, items, landlord, main, network, outcomes, printing, pwa, reports, workshop
+    from . import admin, api, auth, eco, items, landlord, main, network, outcomes, printing, pwa, reports, workshop
 
-    for feature in (main, auth, items, admin, printing, workshop, outcomes, landlord, network, reports, pwa, api):
+    for feature in (main, auth, items, admin, printing, workshop, outcomes, landlord, eco, network, reports, pwa, api):
         feature.init_app(app)

@@ -28,6 +28,8 @@ LANDLORD = {"volunteer": 403, "technician": 403, "coordinator": 403, "landlord":
 LANDLORD_API = {"volunteer": 403, "technician": 403, "coordinator": 403, "landlord": 200, "anonymous": 401}
 # A network's coordinators only (accounts with no role here: tests/test_networks.py signs them in).
 NETWORK = {"volunteer": 403, "technician": 403, "coordinator": 403, "landlord": 403, "anonymous": "login"}
+# The eco-organism's portal (its own visitor's walk: tests/test_partner_portals.py).
+ECO = {"volunteer": 403, "technician": 403, "coordinator": 403, "landlord": 403, "anonymous": "login"}
 
 # (URL rule, concrete URL, expected status per visitor). "login" means: redirected to /login?next=...
 GET_ROUTES = [
@@ -113,6 +115,8 @@ GET_ROUTES = [
     ("/landlord/export.csv", "/landlord/export.csv", LANDLORD),
     ("/api/v1/landlord/handovers", "/api/v1/landlord/handovers", LANDLORD_API),
     ("/api/v1/landlord/handovers/<int:handover_id>", "/api/v1/landlord/handovers/{handover}", LANDLORD_API),
+    ("/eco/", "/eco/", ECO),
+    ("/eco/export.csv", "/eco/export.csv", ECO),
     ("/network/", "/network/", NETWORK),
     ("/network/figures.csv", "/network/figures.csv", NETWORK),
     ("/network/structures/new", "/network/structures/new", NETWORK),

@@ -108,6 +108,8 @@ DECISIONS = {
     "/landlord/export.csv": LISTING,
     "/api/v1/landlord/handovers": LISTING,
     "/api/v1/landlord/handovers/<int:handover_id>": OBJECT,
+    # The eco-organism's portal: batches of the structures it works with only (tests/test_partner_portals.py).
+    "/eco/": LISTING, "/eco/export.csv": LISTING,
     # A network's pages name no structure's record: its coordinators' own (tests/test_networks.py walks
     # another network's and leaving a network one's structure is not in).
     "/network/": LISTING, "/network/figures.csv": LISTING, "/network/structures/new": LISTING,

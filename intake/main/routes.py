@@ -63,6 +63,7 @@ MENU_ENTRIES = {
     "indicators": ("reports.indicators", _l("Indicators"), ("reports.",)),
     "settings": ("admin.index", _l("Settings"), ("admin.",)),
     "handovers": ("landlord.home", _l("Handovers"), ("landlord.",)),
+    "collected": ("eco.home", _l("Batches"), ("eco.",)),
     "network": ("network.index", _l("Network"), ("network.index", "network.onboard")),
 }
 # Each role's entries, its home first. The first MENU_BAR stay in the bar on a phone; the others go
@@ -72,6 +73,7 @@ MENUS = {
     "technician": ("workshop", "intake", "items", "labels", "recycling"),
     "coordinator": ("today", "items", "workshop", "intake", "labels", "recycling", "indicators", "settings"),
     "landlord": ("handovers",),
+    "eco_organism": ("collected",),
     "network": ("network",),
 }
 MENU_BAR = 3

@@ -112,6 +112,8 @@ def _check_role(role: str, organisation: Organisation | None) -> None:
         raise AccountError(_l("Unknown role."))
     if role == "landlord" and (organisation is None or organisation.kind != "social_landlord"):
         raise AccountError(_l("A social landlord account needs an organisation of kind social landlord."))
+    if role == "eco_organism" and (organisation is None or organisation.kind != "eco_organism"):
+        raise AccountError(_l("An eco-organism account needs an organisation of kind eco-organism."))
 
 
 def _check_password(password: str) -> None:
