@@ -522,3 +522,27 @@ def test_no_record_points_across_structures_after_the_fixtures(app, two):
     with app.app_context(), db.engine.connect() as connection:
         assert crossings(connection) == []
 
+
+
+@pytest.mark.parametrize("which", ["item", "reserved"])
+def test_a_code_drawn_that_another_structure_holds_is_drawn_again(client, auth, two, monkeypatch, which):
+    """Codes are unique in the instance: a drawn code that one of their items (or their pre-printed labels)
+    holds fails the insert, unseen through the walls; it is drawn again rather than ending in a 500."""
+    from intake.services import intake as intake_service
+
+    their_code = two["theirs"]["code"] if which == "item" else two["theirs"]["codes"][3]
+    draws = iter([their_code])
+    monkeypatch.setattr(intake_service, "new_code", lambda: next(draws, None) or real_new_code())
+    world = two["ours"]["world"]
+    auth.login_as("volunteer")
+    response = client.post("/api/v1/items", headers={"X-CSRFToken": auth.csrf_token("/account")}, json={
+        "client_uuid": str(uuid.uuid4()), "category_id": world.phone_id, "weight_kg": "0.3", "grade": "B",
+        "collection_point_id": world.point_id})
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert response.json["code"] != their_code
+
+
+def real_new_code():
+    from intake.services.codes import new_code
+
+    return new_code()

@@ -130,14 +130,17 @@ def register_donation(session: Session, donation: Donation, *, user: User) -> Re
         with reading(session):
             existing = _by_client_uuid(session, donation.client_uuid)
             issued = session.get(IssuedCode, code)
-            elsewhere = existing is None and _sent_to_another_structure(session, donation.client_uuid)
+            elsewhere = existing is None and _in_any_structure(session, Item.client_uuid == donation.client_uuid)
+            # Codes are unique in the whole instance: a drawn code another structure holds was taken too.
+            taken = issued is not None or (not preprinted and (_in_any_structure(session, IssuedCode.code == code)
+                                                               or _in_any_structure(session, Item.code == code)))
         if existing is not None:
             return _replay(existing, digest)
         if elsewhere:
             # A phone whose person switched structure with an intake still in its outbox: it went to the
             # other one (the uuid is unique across structures); say so rather than fail, nothing of it shown.
             raise IntakeRejected({"client_uuid": _l("This intake was already sent to another structure.")})
-        if issued is None or (preprinted and issued.item_id is None):
+        if not taken or (preprinted and issued.item_id is None):
             raise failure  # the code is not what failed: another one would fail the same
     raise RuntimeError("could not allocate a free item code")
 
@@ -174,12 +177,12 @@ def _by_client_uuid(session: Session, client_uuid: uuid.UUID) -> Item | None:
     return session.scalar(sa.select(Item).where(Item.client_uuid == client_uuid))
 
 
-def _sent_to_another_structure(session: Session, client_uuid: uuid.UUID) -> bool:
-    """Whether an item of any structure has this uuid: both walls lifted for this yes or no only."""
+def _in_any_structure(session: Session, condition) -> bool:
+    """Whether an item of any structure meets ``condition``: both walls lifted for this yes or no only."""
     try:
         with all_structures():
             refresh_transaction(session)  # PostgreSQL's wall reads the scope the transaction was told
-            return bool(session.scalar(sa.select(sa.exists().where(Item.client_uuid == client_uuid))))
+            return bool(session.scalar(sa.select(sa.exists().where(condition))))
     finally:
         refresh_transaction(session)
 
