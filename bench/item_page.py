@@ -51,12 +51,13 @@ from decimal import Decimal
 import sqlalchemy as sa
 from intake import create_app
 from intake.extensions import db
-from intake.models import Category, CollectionPoint, Item, ItemEvent, User
+from intake.models import Category, CollectionPoint, Item, ItemEvent, Membership, User
 from intake.services.demo import DEMO_PASSWORD
 from intake.services.intake import Donation, register_donation
 app = create_app()
 with app.app_context():
-    user = db.session.scalar(sa.select(User).where(User.role == "technician", User.active).order_by(User.id))
+    user = db.session.scalar(sa.select(User).join(User.memberships)
+                             .where(Membership.role == "technician", User.active).order_by(User.id))
     serial = "BENCH-HISTORY-{events}"
     item = db.session.scalar(sa.select(Item).where(Item.serial_number == serial))
     if item is None:
