@@ -287,3 +287,30 @@ def test_public_results_speak_for_the_structure_asked_for(app, client, two):
     assert f"structure={two['other']}" in other.split("period-shortcuts", 1)[1].split("</nav>", 1)[0]
     # An unknown one: the first structure's, as without.
     assert "Ressourcerie Centre" in client.get("/results?structure=999999").get_data(as_text=True)
+
+
+def test_an_account_shared_with_another_structure_is_its_holder_s(app, client, auth, two):
+    """The other structure's coordinator, also a volunteer with us: our coordinator can change their role
+    here, not their password or name (that would take over their account there); closing the account here
+    only takes them out of our structure."""
+    from .test_admin import submit
+
+    with app.app_context():
+        theirs = user(two["other_world"], "coordinator")
+        theirs.memberships.append(scoping_membership(two["first"], "volunteer"))
+        db.session.commit()
+        theirs_id = theirs.id
+    auth.login_as("coordinator")
+    url = f"/admin/users/{theirs_id}"
+    fields = {"email": "coordinator@lac.example.org", "name": "Coordinator Test", "role": "volunteer",
+              "organisation_id": 0, "active": "y"}
+    taken_over = submit(client, url, **{**fields, "password": "un autre mot de passe"})
+    assert taken_over.status_code == 200 and "son nom et son mot de passe sont à elle" in taken_over.get_data(as_text=True)
+    assert submit(client, url, **{**fields, "role": "technician"}).status_code == 302
+    closed = submit(client, url, **{key: value for key, value in fields.items() if key != "active"})
+    assert closed.status_code == 302
+    assert f"/admin/users/{theirs_id}" not in client.get("/admin/users/").get_data(as_text=True)
+    # Still themselves, with their password, coordinating the other structure.
+    auth.login("coordinator@lac.example.org")
+    assert two["theirs"] in client.get("/items").get_data(as_text=True)
+    assert "structure-switch" not in client.get("/items").get_data(as_text=True)

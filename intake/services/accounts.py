@@ -57,14 +57,25 @@ def create_user(session: Session, *, email: str, name: str, role: str, password:
 
 def update_user(session: Session, user: User, *, name: str, role: str, organisation: Organisation | None,
                 active: bool, password: str | None = None) -> User:
-    """Change an account; the last active coordinator cannot lock everyone out. Commits."""
+    """Change an account; the last active coordinator cannot lock everyone out. Commits.
+
+    An account that also works in another structure belongs to its holder, not to us: its name and password
+    are not ours to change, and closing it here only takes it out of our structure."""
     _check_role(role, organisation)
+    shared = len(user.memberships) > 1
+    if shared and (password or name != user.name):
+        raise AccountError(_l("This person also works in another structure: their name and password are "
+                              "theirs to change, not ours."))
     if user.role == "coordinator" and user.active and (role != "coordinator" or not active):
         others = session.scalar(sa.select(sa.func.count()).select_from(User).join(User.memberships).where(
             Membership.structure_id == user.membership.structure_id, Membership.role == "coordinator",
             User.active, User.id != user.id))
         if not others:
             raise AccountError(_l("This is the last active coordinator: name another one first."))
+    if shared and not active:
+        user.memberships.remove(user.membership)  # out of our structure; still active in theirs
+        session.commit()
+        return user
     user.name, user.active = name, active
     place(user, role, organisation)
     if password:
