@@ -114,6 +114,12 @@ DECISIONS = {
     # another network's and leaving a network one's structure is not in).
     "/network/": LISTING, "/network/figures.csv": LISTING, "/network/structures/new": LISTING,
     "/network/membership": LISTING, "/network/<int:network_id>/leave": None,
+    # Portals across structures (tests/test_partner_portals.py, tests/test_networks.py say who sees what):
+    # for staff of one structure, pages of theirs showing nothing of another's.
+    "/eco/": LISTING, "/eco/export.csv": LISTING, "/network/": LISTING, "/network/figures.csv": LISTING,
+    "/network/structures/new": LISTING, "/network/membership": LISTING,
+    # A network, not a structure's record: leaving one the structure is not in is tests/test_networks.py's.
+    "/network/<int:network_id>/leave": None,
     # Writes only (tested below, in WRITES); GET is not allowed on them.
     "/logout": None, "/structure": None, "/language": None, "/account/tokens": None,
     "/account/tokens/<int:token_id>/revoke": OBJECT, "/account/sign-out-everywhere": None,
