@@ -82,22 +82,19 @@ def reset_scope(token) -> None:
     _override.reset(token)
 
 
-@contextmanager
 def scoped_to(structure_id: int):
     """Work as a member of one structure (a CLI command, a test, a job) for the block."""
-    token = _override.set(Scope(structure_id=int(structure_id)))
-    _tell_open_transaction()
-    try:
-        yield
-    finally:
-        _override.reset(token)
-        _tell_open_transaction()
+    return _block(Scope(structure_id=int(structure_id)))
+
+
+def all_structures():
+    """Read across structures for the block, on purpose: the caller filters by what may be seen."""
+    return _block(EVERYTHING)
 
 
 @contextmanager
-def all_structures():
-    """Read across structures for the block, on purpose: the caller filters by what may be seen."""
-    token = _override.set(EVERYTHING)
+def _block(scope: Scope):
+    token = _override.set(scope)
     _tell_open_transaction()
     try:
         yield

@@ -90,6 +90,26 @@ def reset_postgres_schema() -> None:
 
 
 @pytest.fixture
+def rls_role(app):
+    """The URL of a PostgreSQL account that is not a superuser: row-level security applies to it, as it does
+    in production to an application account that owns its tables (FORCE ROW LEVEL SECURITY). The tests'
+    own account is a superuser, which row-level security never applies to."""
+    import uuid
+
+    role = f"intake_rls_{uuid.uuid4().hex[:8]}"
+    with app.app_context():
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(f"CREATE ROLE {role} LOGIN")
+            connection.exec_driver_sql(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
+            connection.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}")
+        yield db.engine.url.set(username=role)
+        db.session.remove()
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(f"DROP OWNED BY {role}")
+            connection.exec_driver_sql(f"DROP ROLE {role}")
+
+
+@pytest.fixture
 def freeze_clock():
     """Stop the app's one clock at a moment (aware); started again after the test."""
     from intake import clock

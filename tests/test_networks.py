@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 from datetime import date
 from decimal import Decimal
 
@@ -308,18 +307,13 @@ def test_structure_staff_are_no_network_coordinators(client, auth, net, role):
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="row-level security is PostgreSQL's")
-def test_figures_and_onboarding_pass_row_level_security(app, net):
+def test_figures_and_onboarding_pass_row_level_security(app, net, rls_role):
     """A network coordinator's request works in no structure: its transaction begins with the setting that
     shows nothing. Each structure's figures, and a new structure's first rows, are read and written inside
     that structure's wall on PostgreSQL too (an account that row-level security applies to)."""
     with app.app_context():
         expected = network_figures(db.session, net["west"], date(YEAR, 1, 1), date(YEAR, 12, 31)).table().rows
-        role = f"intake_rls_{uuid.uuid4().hex[:8]}"
-        with db.engine.begin() as connection:
-            connection.exec_driver_sql(f"CREATE ROLE {role} LOGIN")
-            connection.exec_driver_sql(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
-            connection.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}")
-        engine = sa.create_engine(db.engine.url.set(username=role))
+        engine = sa.create_engine(rls_role)
         scoping.install_engine_wall(engine)
         token = scoping.set_scope(scoping.NOTHING)
         try:
@@ -333,6 +327,3 @@ def test_figures_and_onboarding_pass_row_level_security(app, net):
         finally:
             scoping.reset_scope(token)
             engine.dispose()
-            with db.engine.begin() as connection:
-                connection.exec_driver_sql(f"DROP OWNED BY {role}")
-                connection.exec_driver_sql(f"DROP ROLE {role}")

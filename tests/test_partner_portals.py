@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 from datetime import date
 from decimal import Decimal
 from urllib.parse import urlsplit
@@ -355,7 +354,7 @@ def test_handover_rows_are_read_with_one_filter(app, three):
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="row-level security is PostgreSQL's")
-def test_portals_cross_the_row_level_security_wall_on_purpose_and_only_there(app, three):
+def test_portals_cross_the_row_level_security_wall_on_purpose_and_only_there(app, three, rls_role):
     """As an account row-level security applies to (the tests' superuser is exempt), in a transaction begun
     in the landlord's current structure, as a request's is: the portal tells the transaction it reads
     across structures, sees both structures' handovers, writes the access log under each, and the rest of
@@ -364,13 +363,8 @@ def test_portals_cross_the_row_level_security_wall_on_purpose_and_only_there(app
     from intake.services.landlord import listed_for
 
     first, second, _third = three["structures"]
-    role = f"intake_rls_{uuid.uuid4().hex[:8]}"
     with app.app_context():
-        with db.engine.begin() as connection:
-            connection.exec_driver_sql(f"CREATE ROLE {role} LOGIN")
-            connection.exec_driver_sql(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
-            connection.exec_driver_sql(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}")
-        engine = sa.create_engine(db.engine.url.set(username=role))
+        engine = sa.create_engine(rls_role)
         scoping.install_engine_wall(engine)
         try:
             with Session(engine) as session, scoping.scoped_to(first):
@@ -387,8 +381,5 @@ def test_portals_cross_the_row_level_security_wall_on_purpose_and_only_there(app
                 assert set(session.scalars(sa.text("SELECT DISTINCT structure_id FROM handover"))) == {first}
         finally:
             engine.dispose()
-            with db.engine.begin() as connection:
-                connection.exec_driver_sql(f"DROP OWNED BY {role}")
-                connection.exec_driver_sql(f"DROP ROLE {role}")
     with app.app_context(), scoping.all_structures():
         assert {row.structure_id for row in db.session.scalars(sa.select(LandlordAccess))} == {first, second}

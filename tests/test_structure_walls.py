@@ -3,7 +3,6 @@ row-level security), each tested alone; and a person working in several structur
 
 from __future__ import annotations
 
-import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -131,17 +130,11 @@ def test_one_structure_never_shows_the_word(client, auth, world):
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="row-level security is PostgreSQL's")
-def test_row_level_security_alone_holds(app, two):
+def test_row_level_security_alone_holds(app, two, rls_role):
     """The second wall by itself: an account that is not the tables' superuser, the ORM criterion lifted
     from every query, raw SQL included; only the per-transaction setting decides."""
     with app.app_context():
-        role = f"intake_rls_{uuid.uuid4().hex[:8]}"
-        with db.engine.begin() as connection:
-            connection.exec_driver_sql(f"CREATE ROLE {role} LOGIN")
-            connection.exec_driver_sql(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
-            connection.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}")
-        url = db.engine.url.set(username=role)
-        engine = sa.create_engine(url)
+        engine = sa.create_engine(rls_role)
         scoping.install_engine_wall(engine)
         lifted = {scoping.ALL_STRUCTURES_OPTION: True}
         try:
@@ -170,9 +163,6 @@ def test_row_level_security_alone_holds(app, two):
                     assert set(session.scalars(sa.text("SELECT code FROM item"))) == {two["mine"], two["theirs"]}
         finally:
             engine.dispose()
-            with db.engine.begin() as connection:
-                connection.exec_driver_sql(f"DROP OWNED BY {role}")
-                connection.exec_driver_sql(f"DROP ROLE {role}")
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="row-level security is PostgreSQL's")
@@ -206,22 +196,6 @@ def test_scanning_a_label_of_my_other_structure_offers_to_switch(app, client, au
     assert away.headers["Location"] == "/"
     auth.login_as("technician")  # of the first structure only
     assert "ouvrir l’objet" not in client.get(f"/i/{two['theirs']}").get_data(as_text=True)
-
-
-@pytest.fixture
-def rls_role(app):
-    """A PostgreSQL account that is not a superuser: row-level security applies to it, as it does in
-    production to an application account that owns its tables (FORCE ROW LEVEL SECURITY)."""
-    role = f"intake_rls_{uuid.uuid4().hex[:8]}"
-    with app.app_context():
-        with db.engine.begin() as connection:
-            connection.exec_driver_sql(f"CREATE ROLE {role} LOGIN")
-            connection.exec_driver_sql(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
-            connection.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}")
-        yield db.engine.url.set(username=role)
-        with db.engine.begin() as connection:
-            connection.exec_driver_sql(f"DROP OWNED BY {role}")
-            connection.exec_driver_sql(f"DROP ROLE {role}")
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="row-level security is PostgreSQL's")
