@@ -43,6 +43,11 @@ class StructureScoped:
     """A record that belongs to one structure: the wall (``intake.scoping``) shows it only to that
     structure's work. New records take the current structure."""
 
+    # A table read through its parent (an item's events, photos, erasures…) is not indexed on its structure:
+    # PostgreSQL would combine that index with the parent's, reading every row of the structure.
+    structure_indexed = True
+
     @declared_attr
     def structure_id(cls) -> Mapped[int]:
-        return mapped_column(sa.ForeignKey("structure.id"), index=True, default=structure_for_insert)
+        return mapped_column(sa.ForeignKey("structure.id"), index=cls.structure_indexed,
+                             default=structure_for_insert)

@@ -17,6 +17,7 @@ VERIFICATIONS = ("passed", "failed")
 
 
 class Erasure(StructureScoped, db.Model):
+    structure_indexed = False
     __tablename__ = "erasure"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -100,6 +100,8 @@ class Item(StructureScoped, db.Model):
 class ItemEvent(StructureScoped, db.Model):
     """One line of an item's story. Never updated, never deleted."""
 
+    structure_indexed = False
+
     __tablename__ = "item_event"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -134,6 +136,8 @@ class Photo(StructureScoped, db.Model):
     Kept in the database rather than on disk so that any worker on any
     machine can serve it and a backup of the database is a backup of all.
     """
+
+    structure_indexed = False
 
     __tablename__ = "photo"
 

@@ -19,6 +19,8 @@ CODE_KINDS = ("assigned", "preprinted")
 class IssuedCode(StructureScoped, db.Model):
     """The register of codes. Its primary key is what keeps any two labels from sharing a code."""
 
+    structure_indexed = False
+
     __tablename__ = "issued_code"
 
     code: Mapped[str] = mapped_column(sa.String(12), primary_key=True)

@@ -112,6 +112,8 @@ class CollectionPoint(StructureScoped, db.Model):
 class CategoryPosition(StructureScoped, db.Model):
     """Where a category's tile stands on a collection point's intake page (1 = first)."""
 
+    structure_indexed = False
+
     __tablename__ = "category_position"
 
     collection_point_id: Mapped[int] = mapped_column(sa.ForeignKey("collection_point.id"), primary_key=True)

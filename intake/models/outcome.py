@@ -84,6 +84,8 @@ class Handover(StructureScoped, db.Model):
 class TenantIdentity(StructureScoped, db.Model):
     """Who received a device, if recorded at all: coordinators only, deleted after the retention period."""
 
+    structure_indexed = False
+
     __tablename__ = "tenant_identity"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -100,6 +102,8 @@ class TenantIdentity(StructureScoped, db.Model):
 
 class AccompanimentSession(StructureScoped, db.Model):
     """Training for the tenant by a partner (a cyber centre): planned, then attended or not."""
+
+    structure_indexed = False
 
     __tablename__ = "accompaniment_session"
 

@@ -21,6 +21,8 @@ class ImpactFactor(StructureScoped, db.Model):
     """A coordinator's own emission factor for a category, instead of the shipped one
     (intake/data/impact_factors.toml): kg CO₂e avoided per kg reused, and where the figure comes from."""
 
+    structure_indexed = False
+
     __tablename__ = "impact_factor"
 
     category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id"), primary_key=True)
@@ -35,6 +37,8 @@ class ImpactFactor(StructureScoped, db.Model):
 class WasteShipment(StructureScoped, db.Model):
     """The waste register's fields of a batch handed over (arrêté du 31 mai 2021, art. 2) that the batch
     itself does not hold: treatment, persistent organic pollutants, carrier and destination."""
+
+    structure_indexed = False
 
     __tablename__ = "waste_shipment"
 
@@ -57,6 +61,8 @@ class LeadTime(StructureScoped, db.Model):
     transaction that writes the event (triggers below): its first time ready (days since intake), and each
     sale or handover (days since it was last ready). It carries the item's collection point, category and
     source, kept equal to the item's by a trigger too, so the dashboard's percentiles read this table alone."""
+
+    structure_indexed = False
 
     __tablename__ = "lead_time"
 

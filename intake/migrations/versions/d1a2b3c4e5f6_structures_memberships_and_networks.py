@@ -25,6 +25,9 @@ depends_on = None
 SCOPED = ('accompaniment_session', 'category', 'category_position', 'collection_point', 'container', 'erasure',
           'handover', 'impact_factor', 'issued_code', 'item', 'item_event', 'landlord_access', 'lead_time',
           'organisation', 'photo', 'recycling_batch', 'sale', 'tenant_identity', 'territory', 'waste_shipment')
+# Read through their parent (an item's events, photos…): no index of their own on the structure.
+NOT_INDEXED = ('accompaniment_session', 'category_position', 'erasure', 'impact_factor', 'issued_code',
+               'item_event', 'lead_time', 'photo', 'tenant_identity', 'waste_shipment')
 # Names unique in the instance until now, unique in their structure from now on.
 NAMED = ('organisation', 'territory', 'collection_point', 'container')
 ROLES = ('volunteer', 'technician', 'coordinator', 'landlord', 'eco_organism')
@@ -46,7 +49,8 @@ def upgrade():
         op.execute(f'UPDATE "{table}" SET structure_id = {first}')
         with op.batch_alter_table(table) as batch_op:
             batch_op.alter_column('structure_id', existing_type=sa.Integer(), nullable=False)
-            batch_op.create_index(op.f(f'ix_{table}_structure_id'), ['structure_id'], unique=False)
+            if table not in NOT_INDEXED:
+                batch_op.create_index(op.f(f'ix_{table}_structure_id'), ['structure_id'], unique=False)
             batch_op.create_foreign_key(op.f(f'fk_{table}_structure_id_structure'), 'structure', ['structure_id'], ['id'])
             if table in NAMED:
                 batch_op.drop_constraint(op.f(f'uq_{table}_name'), type_='unique')
@@ -159,7 +163,8 @@ def downgrade():
                 batch_op.drop_constraint(op.f('name_in_parent'), type_='unique')
                 batch_op.create_unique_constraint(op.f('name_in_parent'), ['parent_id', 'name'])
             batch_op.drop_constraint(op.f(f'fk_{table}_structure_id_structure'), type_='foreignkey')
-            batch_op.drop_index(op.f(f'ix_{table}_structure_id'))
+            if table not in NOT_INDEXED:
+                batch_op.drop_index(op.f(f'ix_{table}_structure_id'))
             batch_op.drop_column('structure_id')
     with op.batch_alter_table('structure') as batch_op:
         batch_op.drop_column('active')
