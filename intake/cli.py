@@ -9,8 +9,9 @@ from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade as migrate_upgrade
 
 from .extensions import db
-from .models import Organisation, User
+from .models import Organisation, Structure, User
 from .models.user import ROLES
+from .scoping import scoped_to
 
 users = AppGroup("users", help="Manage accounts.")
 
@@ -22,21 +23,27 @@ users = AppGroup("users", help="Manage accounts.")
 @click.option("--org", "organisation_name", default=None, help="Organisation name (required for a landlord).")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
               help="Asked for when not given.")
-def create_user_command(email, role, name, organisation_name, password):
+@click.option("--structure", "structure_id", type=int, default=None,
+              help="The structure they work in (see `structures list`; default: the first).")
+def create_user_command(email, role, name, organisation_name, password, structure_id):
     """Create an account."""
     from .services.accounts import AccountError, create_user
 
-    organisation = None
-    if organisation_name:
-        organisation = db.session.scalar(sa.select(Organisation).where(Organisation.name == organisation_name))
-        if organisation is None:
-            raise click.ClickException(f"no organisation named {organisation_name!r}")
-    try:
-        user = create_user(db.session, email=email, name=name, role=role, password=password,
-                           organisation=organisation)
-    except AccountError as error:
-        raise click.ClickException(str(error)) from None
-    click.echo(f"Created {user.role} {user.email}.")
+    structure_id = structure_id or db.session.scalar(sa.select(sa.func.min(Structure.id)))
+    if db.session.get(Structure, structure_id) is None:
+        raise click.ClickException(f"no structure {structure_id}")
+    with scoped_to(structure_id):
+        organisation = None
+        if organisation_name:
+            organisation = db.session.scalar(sa.select(Organisation).where(Organisation.name == organisation_name))
+            if organisation is None:
+                raise click.ClickException(f"no organisation named {organisation_name!r} in structure {structure_id}")
+        try:
+            user = create_user(db.session, email=email, name=name, role=role, password=password,
+                               organisation=organisation)
+        except AccountError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"Created {user.role} {user.email} in structure {structure_id}.")
 
 
 def _account(email: str) -> User:

@@ -98,3 +98,27 @@ def test_backup_of_postgresql_is_a_dump(runner, app, world, tmp_path):
     result = runner.invoke(args=["backup", str(target)])
     assert result.exit_code == 0, result.output
     assert target.read_bytes().startswith(b"PGDMP")
+
+
+def test_users_create_in_a_structure(runner, app, world):
+    """--structure names where the account works, and where its organisation is looked up."""
+    from intake import scoping
+    from intake.models import Membership, Structure
+
+    with app.app_context():
+        other = Structure(name="Recyclerie du Lac", name_on_labels=False)
+        db.session.add(other)
+        db.session.commit()
+        other_id = other.id
+    missing = runner.invoke(args=["users", "create", "lac@example.org", "--role", "landlord", "--org", "Le Toit Angevin",
+                                  "--password", "assez long oui", "--structure", str(other_id)])
+    assert missing.exit_code != 0 and f"in structure {other_id}" in missing.output  # that landlord is the first's
+    made = runner.invoke(args=["users", "create", "lac@example.org", "--role", "technician",
+                               "--password", "assez long oui", "--structure", str(other_id)])
+    assert made.exit_code == 0, made.output
+    with app.app_context(), scoping.all_structures():
+        memberships = db.session.execute(sa.select(Membership.structure_id, Membership.role).join(User)
+                                         .where(User.email == "lac@example.org")).all()
+        assert memberships == [(other_id, "technician")]
+    assert runner.invoke(args=["users", "create", "x@example.org", "--role", "technician", "--password",
+                               "assez long oui", "--structure", "999999"]).exit_code != 0
