@@ -288,3 +288,22 @@ def test_an_account_shared_with_another_structure_is_its_holder_s(app, client, a
     auth.login("coordinator@lac.example.org")
     assert two["theirs"] in client.get("/items").get_data(as_text=True)
     assert "structure-switch" not in client.get("/items").get_data(as_text=True)
+
+
+def test_a_coordinator_adds_someone_of_another_structure(app, client, auth, two):
+    """A volunteer of the first structure comes to help at the second: its coordinator adds them by e-mail;
+    they keep their password and find the second structure in their switch."""
+    from .test_admin import submit
+
+    auth.login("coordinator@lac.example.org")
+    fields = {"email": "Volunteer@example.org", "name": "Ignored", "role": "technician", "organisation_id": 0,
+              "password": "ignoré car le compte existe", "active": "y"}
+    added = submit(client, "/admin/users/new", **fields)
+    assert added.status_code == 302
+    assert "avait déjà un compte" in client.get("/admin/users/").get_data(as_text=True)
+    again = submit(client, "/admin/users/new", **fields)
+    assert again.status_code == 200 and "Un compte existe déjà" in again.get_data(as_text=True)
+    auth.login("volunteer@example.org")  # their own password
+    client.post("/structure", data={"csrf_token": auth.csrf_token("/items"), "structure_id": two["other"]})
+    assert two["theirs"] in client.get("/items").get_data(as_text=True)
+    assert "Technicien" in client.get("/items").get_data(as_text=True)

@@ -22,7 +22,8 @@ from ..vocabulary import term
 from ..models import Category, CollectionPoint, Container, Organisation, Territory, User
 from ..formfields import attach_errors
 from ..services.settings_records import records_by_name, records_listed
-from ..services.accounts import AccountError, create_user, end_sessions, member, members, update_user
+from ..services.accounts import (AccountError, account_by_email, create_user, end_sessions, join_structure, member,
+                                 members, update_user)
 from ..services.structure import StructureRejected, current_structure, logo_version, save_structure
 from . import forms
 
@@ -58,6 +59,12 @@ class Section:
 def _save_user(form, user):
     organisation = db.session.get(Organisation, form.organisation_id.data) if form.organisation_id.data else None
     if user is None:
+        existing = account_by_email(db.session, form.email.data)
+        if existing is not None:  # someone of another structure: a place in ours, their password unchanged
+            joined = join_structure(db.session, existing, role=form.role.data, organisation=organisation)
+            flash(_("%(email)s already had an account: they now work with us too, with their own password.",
+                    email=joined.email), "info")
+            return joined
         return create_user(db.session, email=form.email.data, name=form.name.data, role=form.role.data,
                            password=form.password.data or "", organisation=organisation)
     return update_user(db.session, user, name=form.name.data, role=form.role.data, organisation=organisation,

@@ -44,13 +44,28 @@ def create_user(session: Session, *, email: str, name: str, role: str, password:
     if "@" not in email:
         raise AccountError(_l("Not an e-mail address."))
     _check_role(role, organisation)
-    _check_password(password)
+    check_password_strength(password)
     if session.scalar(sa.select(User.id).where(User.email == email)):
         raise AccountError(_l("An account already exists for %(email)s.", email=email))
     user = User(email=email, name=name or email.split("@")[0])
     place(user, role, organisation)
     user.set_password(password)
     session.add(user)
+    session.commit()
+    return user
+
+
+def account_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(sa.select(User).where(User.email == normalize_email(email)))
+
+
+def join_structure(session: Session, user: User, *, role: str, organisation: Organisation | None) -> User:
+    """An account of another structure (a volunteer helping two ressourceries) takes a place in ours with
+    ``role``; its name and password stay its holder's. Commits."""
+    _check_role(role, organisation)
+    if current_structure_id() is not None and user.membership_in(current_structure_id()) is not None:
+        raise AccountError(_l("An account already exists for %(email)s.", email=user.email))
+    place(user, role, organisation)
     session.commit()
     return user
 
@@ -79,7 +94,7 @@ def update_user(session: Session, user: User, *, name: str, role: str, organisat
     user.name, user.active = name, active
     place(user, role, organisation)
     if password:
-        _check_password(password)
+        check_password_strength(password)
         user.set_password(password)  # which also ends every session (see User.get_id)
         _revoke_tokens(session, user)
     session.commit()
@@ -127,7 +142,7 @@ def _check_role(role: str, organisation: Organisation | None) -> None:
         raise AccountError(_l("An eco-organism account needs an organisation of kind eco-organism."))
 
 
-def _check_password(password: str) -> None:
+def check_password_strength(password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise AccountError(_l("The password needs at least %(n)s characters.", n=MIN_PASSWORD_LENGTH))
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Membership, Network, NetworkMember, Structure, User
 from ..scoping import refresh_transaction, scoped_to
-from .accounts import AccountError, _check_password, normalize_email
+from .accounts import AccountError, check_password_strength, normalize_email
 from .catalogue import install_default_categories
 from .structure import StructureRejected
 
@@ -58,7 +58,7 @@ def create_structure(session: Session, *, name: str, coordinator_email: str, coo
         if not password:
             password = generated = first_password()
         try:
-            _check_password(password)
+            check_password_strength(password)
         except AccountError as refused:
             errors["password"] = str(refused)
     if errors:
