@@ -20,6 +20,7 @@ request until its user is known, so that an anonymous page reads no structure's 
 from __future__ import annotations
 
 from contextlib import contextmanager
+from functools import lru_cache
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -149,9 +150,13 @@ def _orm_wall(state) -> None:
     scope = current_scope()
     if scope.everything:
         return
-    structure_id = scope.structure_id or 0  # NOTHING: no row has structure 0
-    state.statement = state.statement.options(
-        with_loader_criteria(_scoped_base, lambda cls: cls.structure_id == structure_id, include_aliases=True))
+    state.statement = state.statement.options(_wall_option(scope.structure_id or 0))  # 0: NOTHING, no row
+
+
+@lru_cache(maxsize=1024)
+def _wall_option(structure_id: int):
+    """The criterion for one structure, made once: analysing its lambda cost more than the query it guards."""
+    return with_loader_criteria(_scoped_base, lambda cls: cls.structure_id == structure_id, include_aliases=True)
 
 
 def install_engine_wall(engine) -> None:
