@@ -83,34 +83,37 @@ def reset_scope(token) -> None:
     _override.reset(token)
 
 
-def scoped_to(structure_id: int):
+def scoped_to(structure_id: int, session=None):
     """Work as a member of one structure (a CLI command, a test, a job) for the block."""
-    return _block(Scope(structure_id=int(structure_id)))
+    return _block(Scope(structure_id=int(structure_id)), session)
 
 
-def all_structures():
+def all_structures(session=None):
     """Read across structures for the block, on purpose: the caller filters by what may be seen."""
-    return _block(EVERYTHING)
+    return _block(EVERYTHING, session)
 
 
 @contextmanager
-def _block(scope: Scope):
+def _block(scope: Scope, session=None):
     token = _override.set(scope)
-    _tell_open_transaction()
+    _tell_open_transactions(session)
     try:
         yield
     finally:
         _override.reset(token)
-        _tell_open_transaction()
+        _tell_open_transactions(session)
 
 
-def _tell_open_transaction() -> None:
-    """A block changes the scope: an open PostgreSQL transaction of the app's session must hear it too (on
-    the way in and out), or its row-level security would still read the scope it began with."""
+def _tell_open_transactions(session) -> None:
+    """A block changes the scope: an open PostgreSQL transaction must hear it too (on the way in and out),
+    or its row-level security would still read the scope it began with — the app's session's, and
+    ``session``'s when the caller works with another (a script's, a test's)."""
     if has_app_context():
         from .extensions import db
 
         refresh_transaction(db.session)
+    if session is not None:
+        refresh_transaction(session)
 
 
 def structure_for_insert(context) -> int:
@@ -203,18 +206,3 @@ def enable_row_level_security(connection, tables) -> None:
     for table in tables:
         for statement in rls_statements(table):
             connection.exec_driver_sql(statement)
-
-
-@contextmanager
-def across_structures(session):
-    """``all_structures()`` for a request that has a transaction open already: the open PostgreSQL
-    transaction is told on the way in (the row-level security policies read it) and on the way out, so
-    that reads and writes of the block (a landlord's portal and its access log, an eco-organism's
-    batches) cross the second wall as they cross the first, and what follows does not. ``all_structures``
-    tells the app's session; ``session`` is told as well, should it be another (a script's, a test's)."""
-    try:
-        with all_structures():
-            refresh_transaction(session)
-            yield
-    finally:
-        refresh_transaction(session)

@@ -2,7 +2,7 @@
 
 An eco-organism's account has one membership per structure it collects from (role ``eco_organism``,
 organisation = that structure's record of the eco-organism, kind ``eco_organism``). Its portal reads
-across structures (``scoping.across_structures``) and keeps only the batches of those (structure,
+across structures (``scoping.all_structures(session)``) and keeps only the batches of those (structure,
 organisation) pairs (``visible_to``: the one filter, for the page and the CSV).
 
 A batch counts once it is handed over (closed: the eco-organism took it away); an open batch is still
@@ -60,7 +60,7 @@ class Collected:
 def collected(session: Session, user: User, start: date, end: date) -> Collected:
     """The batches handed to ``user``'s eco-organism from ``start`` to ``end`` (pickup dates, both included),
     newest first, with the collected tonnage per structure and per stream."""
-    with scoping.across_structures(session):
+    with scoping.all_structures(session):
         logged = (sa.select(Item.recycling_batch_id, sa.func.sum(Item.weight_kg).label("kg"))
                   .group_by(Item.recycling_batch_id).subquery())
         batches = session.execute(

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ..database import reading
 from ..models import Category, CollectionPoint, Container, IssuedCode, Item, ItemEvent, Organisation, Photo, User
 from ..clock import now_utc
-from ..scoping import all_structures, refresh_transaction
+from ..scoping import all_structures
 from ..models.item import GRADES
 from .codes import new_code, normalize_code
 from .photos import EncodedPhoto
@@ -179,12 +179,8 @@ def _by_client_uuid(session: Session, client_uuid: uuid.UUID) -> Item | None:
 
 def _in_any_structure(session: Session, condition) -> bool:
     """Whether an item of any structure meets ``condition``: both walls lifted for this yes or no only."""
-    try:
-        with all_structures():
-            refresh_transaction(session)  # PostgreSQL's wall reads the scope the transaction was told
-            return bool(session.scalar(sa.select(sa.exists().where(condition))))
-    finally:
-        refresh_transaction(session)
+    with all_structures(session):
+        return bool(session.scalar(sa.select(sa.exists().where(condition))))
 
 
 def _replay(item: Item, digest: str) -> Registration:

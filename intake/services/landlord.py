@@ -5,7 +5,7 @@ answer or CSV can show a donor, a note, a technician, a price or a tenant's
 name by accident.
 
 A landlord may work with several structures: one membership in each (role ``landlord``, organisation =
-that structure's record of the landlord). Its portal reads across structures (``scoping.across_structures``)
+that structure's record of the landlord). Its portal reads across structures (``scoping.all_structures(session)``)
 and keeps only the handovers of those (structure, organisation) pairs (``visible_to``: the one filter, used
 by the list, a handover's page, its receipt, the CSV, the API and the label's URL). Every row says which
 structure handed the device over.
@@ -101,7 +101,7 @@ def _rows(session: Session, handovers: list[Handover]) -> list[dict]:
 def listed_for(session: Session, user: User, residence: str | None, *, route: str) -> list[dict]:
     """The rows a landlord user lists or exports; the look is logged, one line per structure it works with
     naming that structure's handovers shown (``object_ref``: the residence asked for, if any)."""
-    with scoping.across_structures(session):
+    with scoping.all_structures(session):
         query = _handovers(user)
         if residence:
             query = query.where(Handover.residence == residence)
@@ -118,14 +118,14 @@ def listed_for(session: Session, user: User, residence: str | None, *, route: st
 
 
 def residences(session: Session, user: User) -> list[str]:
-    with scoping.across_structures(session):
+    with scoping.all_structures(session):
         return list(session.scalars(sa.select(Handover.residence).where(visible_to(user))
                                     .distinct().order_by(Handover.residence)))
 
 
 def _log(session: Session, user: User, handover: Handover | None, *, kind: str, ref: str, route: str) -> None:
     """Write down a look at one object: under the structure of the handover seen, or, refused, under each
-    structure the landlord works with. Commits; called inside ``across_structures``."""
+    structure the landlord works with. Commits; called inside ``all_structures``."""
     pairs = partnerships(user)
     if handover is not None:
         pairs = [pair for pair in pairs if pair.structure_id == handover.structure_id]
@@ -139,7 +139,7 @@ def _log(session: Session, user: User, handover: Handover | None, *, kind: str, 
 def own_handover(session: Session, user: User, handover_id: int, *, route: str) -> tuple[Handover, dict] | None:
     """One of the landlord's own handovers (any of its structures) with its row, or None for any other (the
     attempt is logged). The handover comes with its landlord loaded (the receipt names it)."""
-    with scoping.across_structures(session):
+    with scoping.all_structures(session):
         handover = session.scalar(sa.select(Handover).where(Handover.id == handover_id, visible_to(user))
                                   .options(joinedload(Handover.item).joinedload(Item.category),
                                            joinedload(Handover.landlord)))
@@ -158,7 +158,7 @@ def row_of(session: Session, handover: Handover) -> dict:
 def own_handover_of_item(session: Session, user: User, code: str, *, route: str) -> Handover | None:
     """The landlord's latest handover of the item with this code, in any of its structures, or None (logged
     either way)."""
-    with scoping.across_structures(session):
+    with scoping.all_structures(session):
         handover = session.scalar(sa.select(Handover).join(Item).where(Item.code == code, visible_to(user))
                                   .order_by(Handover.id.desc()).limit(1))
         _log(session, user, handover, kind="item", ref=code, route=route)

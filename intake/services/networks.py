@@ -9,7 +9,6 @@ that structure's wall, so the network's numbers are the sum of what each structu
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -20,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..clock import local_today
 from ..models import Network, NetworkCoordinator, NetworkMember, Structure, User
-from ..scoping import refresh_transaction, scoped_to
+from ..scoping import scoped_to
 from .accounts import normalize_email
 from .onboarding import first_password
 from .reporting.dashboard import SECOND_LIFE, collected, destinations
@@ -156,22 +155,10 @@ class Figures:
         return share(self.sold_kg + self.handed_kg, self.left_kg)
 
 
-@contextmanager
-def _inside(session: Session, structure_id: int):
-    """Work inside one structure's walls (the ORM's and, on PostgreSQL, the open transaction's), then
-    back to the request's."""
-    try:
-        with scoped_to(structure_id):
-            refresh_transaction(session)
-            yield
-    finally:
-        refresh_transaction(session)
-
-
 def structure_figures(session: Session, structure_id: int, name: str, start: date, end: date) -> Figures:
     """One structure's figures, from its own dashboard's sections, inside its walls."""
     filters = Filters(start=start, end=end)
-    with _inside(session, structure_id):
+    with scoped_to(structure_id, session):
         collected_tables, _ = collected(session, filters)
         destination_tables, totals = destinations(session, filters)
     tables = {table.key: table for table in (*collected_tables, *destination_tables)}

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from ..models import Membership, Network, NetworkMember, Structure, User
-from ..scoping import refresh_transaction, scoped_to
+from ..scoping import scoped_to
 from .accounts import AccountError, check_password_strength, normalize_email
 from .catalogue import install_default_categories
 from .structure import StructureRejected
@@ -67,8 +67,7 @@ def create_structure(session: Session, *, name: str, coordinator_email: str, coo
         structure = Structure(name=name, name_on_labels=False)
         session.add(structure)
         session.flush()
-        with scoped_to(structure.id):
-            refresh_transaction(session)  # PostgreSQL's wall checks the new rows against the new structure
+        with scoped_to(structure.id, session):  # PostgreSQL's wall checks the new rows in the new structure
             made = install_default_categories(session, commit=False)
             if new_account:
                 account = User(email=email, name=(coordinator_name or "").strip() or email.split("@")[0])
@@ -78,7 +77,6 @@ def create_structure(session: Session, *, name: str, coordinator_email: str, coo
             if network is not None:
                 session.add(NetworkMember(network_id=network.id, structure_id=structure.id))
             session.flush()
-        refresh_transaction(session)
         made_id, made_name = structure.id, structure.name
         session.commit()
     except Exception:

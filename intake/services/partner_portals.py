@@ -1,7 +1,7 @@
 """What the partners' portals share: a landlord's or an eco-organism's account works with several
 structures, one membership in each naming the partner's record there (Organisation rows are per structure).
 
-Their portals read across structures (``scoping.across_structures``) and keep only the rows of the account's
+Their portals read across structures (``scoping.all_structures(session)``) and keep only the rows of the account's
 (structure, organisation) pairs: ``pairs_filter`` makes that one condition.
 """
 
