@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models import Organisation
+from ...models import Organisation
 
 # Who may give a tenant's training session: any partner but landlords and eco-organisms.
 NOT_TRAINERS = ("social_landlord", "eco_organism")
