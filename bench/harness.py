@@ -13,7 +13,9 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-POSTGRES = "postgresql+psycopg://127.0.0.1:5432/test"
+# The benchmarks' own PostgreSQL database, emptied on each use: never the tests' (`test`), whose
+# backups a leftover table of ours would break.
+SCRATCH = "bench_scratch"
 _DONE = object()
 
 
@@ -88,3 +90,91 @@ def hammer(port: int, method: str, path: str, headers: dict, bodies: list, clien
         "errors": len(errors),
         "first_errors": errors[:3],
     }
+
+
+# A database of years of activity, shared by the benchmarks that need volume (bench/scale.py,
+# bench/indicators.py): SQLite in a temporary folder, PostgreSQL in ``bench_volume`` on 127.0.0.1:5432.
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+# INTAKE_BENCH_VOLUME_DB names another database (a second checkout benching beside the first).
+VOLUME_DB = os.environ.get("INTAKE_BENCH_VOLUME_DB", "bench_volume")
+PG_VOLUME = f"postgresql+psycopg://postgres@127.0.0.1:5432/{VOLUME_DB}"
+
+
+def scratch_postgres() -> str:
+    """The URL of an empty ``bench_scratch`` database (INTAKE_BENCH_POSTGRES names another server's)."""
+    import sqlalchemy as sa
+
+    url = sa.make_url(os.environ.get("INTAKE_BENCH_POSTGRES", PG_ADMIN)).set(database=SCRATCH)
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"DROP DATABASE IF EXISTS {SCRATCH} WITH (FORCE)"))
+        connection.execute(sa.text(f"CREATE DATABASE {SCRATCH}"))
+    admin.dispose()
+    return url.render_as_string(hide_password=False)
+
+
+def volume_database(kind: str, keep: bool) -> tuple[str, str]:
+    """(SQLAlchemy URL, instance folder) of the volume database; emptied unless ``keep``."""
+    import tempfile
+
+    import sqlalchemy as sa
+
+    instance = os.path.join(tempfile.gettempdir(), f"intake-bench-volume-{kind}"
+                            + ("" if VOLUME_DB == "bench_volume" else f"-{VOLUME_DB}"))
+    os.makedirs(instance, exist_ok=True)
+    if kind == "sqlite":
+        path = os.path.join(instance, "intake.sqlite3")
+        if not keep:
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(path + suffix):
+                    os.remove(path + suffix)
+        return "sqlite:///" + path, instance
+    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                    {"name": VOLUME_DB}).scalar()
+        if exists and not keep:
+            connection.execute(sa.text(f"DROP DATABASE {VOLUME_DB}"))
+            exists = False
+        if not exists:
+            connection.execute(sa.text(f"CREATE DATABASE {VOLUME_DB}"))
+    admin.dispose()
+    return PG_VOLUME, instance
+
+
+def fill_volume(app, items: int) -> None:
+    """Migrate, then fill with ``flask --app intake demo --items N``'s generator up to ``items`` items."""
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from intake.extensions import db
+    from intake.models import Item
+    from intake.services.demo import build_demo
+
+    with app.app_context():
+        upgrade()
+        held = db.session.scalar(sa.select(sa.func.count(Item.id)))
+        if held >= items:
+            return
+        if held:
+            sys.exit(f"the database holds {held} items, fewer than {items}: run without --keep")
+        started = time.perf_counter()
+        build_demo(db.session, item_count=items)
+        print(f"filled {items:,} items in {time.perf_counter() - started:.0f} s")
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(sa.text("VACUUM ANALYZE"))
+        else:
+            db.session.execute(sa.text("ANALYZE"))
+            db.session.commit()
+
+
+def timed(function, runs: int) -> float:
+    """The median of ``runs`` calls, in milliseconds (after one warm-up call)."""
+    function()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)

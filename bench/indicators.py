@@ -4,9 +4,10 @@ run; and the item page's query count and time at that size.
 
     python bench/indicators.py [--items 1000000] [--database sqlite|postgresql] [--keep]
 
-The data comes from ``flask --app intake demo --items N`` (services/demo_volume.py). SQLite lives in a
-temporary folder (kept with --keep, and reused by the next --keep run); PostgreSQL uses the database
-``bench_indicators`` on 127.0.0.1:5432, made afresh unless --keep finds it filled.
+The data comes from ``flask --app intake demo --items N`` (services/demo_volume.py), in the volume database
+bench/scale.py uses too (bench/harness.py: SQLite in a temporary folder, PostgreSQL ``bench_volume``, or the database
+INTAKE_BENCH_VOLUME_DB names), made afresh unless --keep finds it filled; a kept one is migrated first (the
+dashboard's tallies are filled by their migration).
 Target (issue "Indicators"): at most 1 s of server time for any filter, on both databases.
 """
 
@@ -14,52 +15,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import tempfile
-import time
 from datetime import date
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import sqlalchemy as sa  # noqa: E402
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_indicators"
-
-
-def timed(function, runs: int) -> float:
-    """The median of ``runs`` calls, in milliseconds (after one warm-up call)."""
-    function()
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        function()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
-
-
-def database(kind: str, keep: bool) -> tuple[str, str]:
-    """(SQLAlchemy URL, instance folder)."""
-    instance = os.path.join(tempfile.gettempdir(), f"intake-bench-indicators-{kind}")
-    os.makedirs(instance, exist_ok=True)
-    if kind == "sqlite":
-        path = os.path.join(instance, "intake.sqlite3")
-        if not keep and os.path.exists(path):
-            for suffix in ("", "-wal", "-shm"):
-                if os.path.exists(path + suffix):
-                    os.remove(path + suffix)
-        return "sqlite:///" + path, instance
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        exists = connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = 'bench_indicators'")).scalar()
-        if exists and not keep:
-            connection.execute(sa.text("DROP DATABASE bench_indicators"))
-            exists = False
-        if not exists:
-            connection.execute(sa.text("CREATE DATABASE bench_indicators"))
-    admin.dispose()
-    return PG_URL, instance
+from bench.harness import fill_volume, timed, volume_database  # noqa: E402
 
 
 def main() -> None:
@@ -69,35 +32,19 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database (and reuse a filled one)")
     parser.add_argument("--runs", type=int, default=3)
     options = parser.parse_args()
-    url, instance = database(options.database, options.keep)
+    url, instance = volume_database(options.database, options.keep)
     os.environ["INTAKE_INSTANCE_PATH"] = instance
-
-    from flask_migrate import upgrade
 
     from intake import create_app
     from intake.extensions import db
     from intake.models import Category, CollectionPoint, Item, Organisation, Territory
-    from intake.services.demo import build_demo
-    from intake.services.reporting.dashboard import (collected, dashboard, destinations, lead_times, partner_effect,
-                                                     stock)
+    from intake.services.reporting.dashboard import (collected, dashboard, destinations, faults, lead_times,
+                                                     partner_effect, stock)
     from intake.services.reporting.filters import PRIVATE, Filters
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": "bench.local", "WTF_CSRF_ENABLED": False})
+    fill_volume(app, options.items)
     with app.app_context():
-        upgrade()
-        items = db.session.scalar(sa.select(sa.func.count(Item.id)))
-        if items < options.items:
-            if items:
-                sys.exit(f"the database holds {items} items, fewer than {options.items}: run without --keep")
-            started = time.perf_counter()
-            build_demo(db.session, item_count=options.items)
-            print(f"filled {options.items:,} items in {time.perf_counter() - started:.0f} s")
-            if options.database == "postgresql":
-                with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                    connection.execute(sa.text("VACUUM ANALYZE"))
-            else:
-                db.session.execute(sa.text("ANALYZE"))
-                db.session.commit()
         items = db.session.scalar(sa.select(sa.func.count(Item.id)))
         events = db.session.scalar(sa.text("SELECT count(*) FROM item_event"))
         print(f"{options.database}: {items:,} items, {events:,} events")
@@ -137,7 +84,7 @@ def main() -> None:
             print(f"  dashboard, {name:<34} {ms:7.0f} ms  = {ms / baseline:5.1f} x count(*)")
         print(f"slowest filter: {worst:.0f} ms ({'within' if worst <= 1000 else 'OVER'} the 1 s target)")
         print("  where the time goes, last year, everything:")
-        for section in (collected, destinations, stock, lead_times, partner_effect):
+        for section in (collected, destinations, stock, lead_times, partner_effect, faults):
             def part(section=section):
                 section(db.session, cases[0][1])
                 db.session.rollback()
@@ -146,10 +93,13 @@ def main() -> None:
 
     client = app.test_client()
     with app.app_context():
-        from intake.models import User
+        from intake.models import Membership, User
 
-        email = db.session.scalar(sa.select(User.email).where(User.role == "coordinator"))
+        # Roles are per structure (memberships): the user's own role column no longer names coordinators.
+        email = db.session.scalar(sa.select(User.email).join(Membership, Membership.user_id == User.id)
+                                  .where(Membership.role == "coordinator").limit(1))
     client.post("/login", data={"email": email, "password": "demo-intake-2026"})
+    assert client.get(f"/indicators?year={year}").status_code == 200, "the coordinator could not sign in"
     page_ms = timed(lambda: client.get(f"/indicators?year={year}"), options.runs)
     print(f"GET /indicators?year={year} (whole request, page rendered): {page_ms:.0f} ms = "
           f"{page_ms / baseline:.1f} x count(*)")
