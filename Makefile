@@ -12,7 +12,7 @@ TEST_POSTGRES ?= postgresql://127.0.0.1:5432/test
 # The proof harness's PostgreSQL: NAME_load, NAME_replays and NAME_tests are made and dropped there.
 PROOF_POSTGRES ?= postgresql://127.0.0.1:5432/proof
 
-.PHONY: run test test-sqlite test-postgres install browser translations bench proof
+.PHONY: run test test-sqlite test-sqlite-core test-browser test-postgres install browser translations bench proof
 
 $(BIN)/flask: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,12 +40,18 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium ffmpeg fonts-noto-color-emoji fonts-dejavu-core; }
 
+# One pass after the other: side by side on two cores, each took twice as long (and the database's own
+# work a share of the cores), so nothing was gained. The browser tests (SQLite) run last.
 test: install browser
-	$(MAKE) test-sqlite
-	@if [ -n "$(TEST_POSTGRES)" ]; then $(MAKE) test-postgres; fi
+	$(MAKE) test-sqlite-core $(if $(TEST_POSTGRES),test-postgres) test-browser
 
-test-sqlite:
-	$(BIN)/python -m pytest
+test-sqlite: test-sqlite-core test-browser
+
+test-sqlite-core:
+	$(BIN)/python -m pytest --ignore=tests/browser
+
+test-browser:
+	$(BIN)/python -m pytest tests/browser
 
 # Browser tests, the README's production steps and gunicorn's settings do not depend on the database:
 # they run once, in the SQLite pass.

@@ -6,7 +6,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from . import admin, api, auth, eco, items, landlord, main, network, outcomes, printing, pwa, reports, workshop
+    from . import (admin, api, auth, eco, items, landlord, lots, main, network, outcomes, partners, people, printing,
+                   pwa, reports, till, workshop)
 
-    for feature in (main, auth, items, admin, printing, workshop, outcomes, landlord, eco, network, reports, pwa, api):
+    for feature in (main, auth, items, admin, printing, workshop, outcomes, landlord, eco, network, reports, partners,
+                    people, pwa, api, lots, till):
         feature.init_app(app)

@@ -147,17 +147,25 @@ def backup_command(path):
     click.echo(f"Backup written to {path}.")
 
 
+personal_data = AppGroup("personal-data", help="Personal records kept apart (GDPR).")
 tenants = AppGroup("tenants", help="Tenants' identities (GDPR).")
 
+PURGED = {"tenant": "tenant identities", "person": "names of people in insertion", "member": "members' names"}
 
-@tenants.command("purge")
-def purge_tenants_command():
-    """Delete tenants' names, contacts and signatures past the retention period (run it daily)."""
+
+def purge_personal_data() -> None:
+    """Delete every personal record past its retention period (run it daily): tenants' names, contacts
+    and signatures, the names of people in insertion, members' names."""
     from .clock import local_today
-    from .services.tenants import purge_expired_identities
+    from .services.retention import purge_expired
 
-    deleted = purge_expired_identities(db.session, local_today())
-    click.echo(f"{deleted} tenant identities past the retention period deleted.")
+    for kind, deleted in purge_expired(db.session, local_today()).items():
+        click.echo(f"{deleted} {PURGED[kind]} past the retention period deleted.")
+
+
+personal_data.command("purge")(purge_personal_data)
+# The name the daily job had before other personal records joined the tenants' (same job, every kind).
+tenants.command("purge")(purge_personal_data)
 
 
 structures = AppGroup("structures", help="Structures served by this instance.")
@@ -270,8 +278,31 @@ def check_browser_libraries_command():
     click.echo("Browser libraries installed.")
 
 
+till = AppGroup("till", help="The till: its chain of sales and closes.")
+
+
+@till.command("verify")
+def verify_till_command():
+    """Check every structure's chain of sales and closes; exit 1 if a record was changed, removed or added."""
+    from .services.till.chain import verify
+
+    broken = False
+    for structure_id in db.session.scalars(sa.select(Structure.id).order_by(Structure.id)).all():
+        with scoped_to(structure_id):
+            checked, problems = verify(db.session)
+        for problem in problems:
+            click.echo(f"structure {structure_id}: {problem.what}", err=True)
+        broken = broken or bool(problems)
+        if checked:
+            click.echo(f"structure {structure_id}: {checked} records, {'BROKEN' if problems else 'chain intact'}")
+    if broken:
+        raise SystemExit(1)
+
+
 def init_app(app) -> None:
+    app.cli.add_command(till)
     app.cli.add_command(tenants)
+    app.cli.add_command(personal_data)
     app.cli.add_command(users)
     app.cli.add_command(structures)
     app.cli.add_command(networks)

@@ -95,8 +95,21 @@ class Defaults:
 
     # Tenants' names, contacts and signatures are deleted this many days after the handover.
     TENANT_IDENTITY_RETENTION_DAYS = 365
+    # People (insertion, members): the names kept apart are deleted this many days after a contract ends (or
+    # the person leaves) and after a membership lapses. A membership runs this many days from its payment.
+    PERSON_IDENTITY_RETENTION_DAYS = 365
+    MEMBER_IDENTITY_RETENTION_DAYS = 365
+    MEMBERSHIP_DAYS = 365
     # Shown on the public item passport and the receipts: who to ask about an item (until "Notre structure").
     ORGANISATION_CONTACT = None  # e.g. "Ressourcerie de la Roseraie · 02 41 00 00 00 · contact@example.org"
+
+    # Outgoing mail (after-sales answers to whoever reported a fault): off until MAIL_SERVER is given, as
+    # "host:port" ("memory://" keeps the messages in app.extensions["mail_outbox"], for tests).
+    MAIL_SERVER = None
+    MAIL_FROM = None
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_STARTTLS = True
 
     # Indicators. The seed's partnerships aimed at 7 then 14 kg collected per inhabitant per year.
     KG_PER_INHABITANT_TARGET = 14
@@ -106,6 +119,19 @@ class Defaults:
     DEPENDENCY_HHI_WARNING = 2500
     # A partner's effect: months before its start compared with as many months from its start on.
     PARTNER_EFFECT_MONTHS = 6
+    # Partnerships: the coordinator's home warns this many days before a convention ends; a signed
+    # convention's PDF may weigh this much at most.
+    CONVENTION_REMINDER_DAYS = 60
+    CONVENTION_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+    # The map of partners: the tile server ({s}, {z}, {x}, {y} as Leaflet reads them) and the attribution its
+    # licence requires; empty: no tiles, the list alone.
+    MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    MAP_TILE_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+    # Finding coordinates from an address (the browser asks it directly; the French national address API
+    # answers GeoJSON for ?q=…&limit=1). Empty: no geocoder, coordinates by tapping the map or the phone's location.
+    GEOCODER_URL = "https://api-adresse.data.gouv.fr/search/"
+    # A CSV import is read whole before anything is written: this many rows at most.
+    IMPORT_MAX_ROWS = 20000
     # The waste register is kept this long (code de l'environnement R.541-43): younger lines cannot be deleted.
     WASTE_REGISTER_RETENTION_YEARS = 3
     # The ORDS export: who publishes the data (default: the structure's name) and the country (ISO 3166-1 alpha-3).

@@ -8,7 +8,10 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField, TextAreaField
 from wtforms.fields import HiddenField
-from wtforms.validators import StopValidation
+from wtforms.validators import Regexp, StopValidation
+
+# An e-mail address, as far as a form can tell (whether it reaches someone, only a message can).
+EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Not an e-mail address."))
 
 
 def parse_decimal(text: str | None, units: tuple[str, ...] = ()) -> Decimal | None:

@@ -13,7 +13,8 @@ import os
 from flask import Flask
 
 # package -> the file the pages load
-VENDOR_PACKAGES = {"qr-scanner": "qr-scanner.min.js", "chart.js": "dist/chart.umd.min.js"}
+# (Leaflet's stylesheet, dist/leaflet.css, is served beside its script.)
+VENDOR_PACKAGES = {"qr-scanner": "qr-scanner.min.js", "chart.js": "dist/chart.umd.min.js", "leaflet": "dist/leaflet.js"}
 
 
 def vendor_folder(app: Flask) -> str:

@@ -30,6 +30,20 @@ VOCABULARY = {
         "insertion_workshop": _l("Insertion workshop"),
         "other": _l("Other"),
     },
+    # Partnerships: where one stands, and what a line of a partner's timeline is.
+    "pipeline_status": {
+        "identified": _l("Identified"),
+        "met": _l("Met"),
+        "negotiating": _l("Negotiating"),
+        "signed": _l("Convention signed"),
+        "active": _l("Active"),
+        "ended": _l("Ended"),
+    },
+    "partner_event": {
+        "status": _l("Status"),
+        "meeting": _l("Meeting"),
+        "note": _l("Note"),
+    },
     "zone_type": {
         "rural": _l("Rural"),
         "semi_urban": _l("Semi-urban"),
@@ -134,6 +148,21 @@ VOCABULARY = {
         "pv_panels": _l("WEEE · photovoltaic panels"),
         "other": _l("Other waste (textiles, furniture, metals…)"),
     },
+    # How a basket is paid at the till (a coordinator adds others by name: models/till.py).
+    "payment_method": {
+        "cash": _l("Cash"),
+        "card": _l("Card"),
+        "cheque": _l("Cheque"),
+        "transfer": _l("Bank transfer"),
+    },
+    # Where kg of goods counted by weight go (models/lot.py).
+    "lot_exit": {
+        "sold": _l("Sold by weight"),
+        "given": _l("Given to another structure"),
+        "recycled": _l("Sent to recycling"),
+        "discarded": _l("Discarded as final waste"),
+        "correction": _l("Stock correction"),
+    },
     "batch_state": {
         "open": _l("Being filled"),
         "closed": _l("Handed to the eco-organism"),
@@ -160,6 +189,45 @@ VOCABULARY = {
         "photo": _l("Photo added"),
         "amended": _l("Corrected"),
         "voided": _l("Intake undone"),
+        "aftersales": _l("After-sales"),
+    },
+    # After-sales (services/aftersales.py).
+    "fault_source": {
+        "landlord": _l("Social landlord"),
+        "buyer": _l("Buyer"),
+    },
+    "ticket_state": {
+        "open": _l("Reported, waiting for the workshop"),
+        "accepted": _l("Back in the workshop for repair"),
+        "replaced": _l("Replaced"),
+        "closed": _l("Answered and closed"),
+    },
+    "ticket_step": {
+        "reported": _l("Fault reported"),
+        "accepted": _l("Taken back to the workshop"),
+        "replaced": _l("Replaced by another device"),
+        "closed": _l("Answered"),
+    },
+    # people
+    "programme": {
+        "aci": _l("Insertion workshop (ACI)"),
+        "ei": _l("Insertion company (EI)"),
+        "ai": _l("Intermediary association (AI)"),
+        "etti": _l("Temporary work insertion company (ETTI)"),
+        "other": _l("Other programme"),
+    },
+    "exit_outcome": {
+        "cdi": _l("Permanent contract (CDI)"),
+        "cdd_long": _l("Fixed-term contract, 6 months or more"),
+        "cdd_short": _l("Fixed-term contract, under 6 months"),
+        "training": _l("Qualifying training"),
+        "other_job": _l("Other job (subsidised contract, interim, another IAE structure)"),
+        "none": _l("No outcome"),
+        "unknown": _l("Unknown"),
+    },
+    "fee_kind": {
+        "join": _l("Joined"),
+        "renewal": _l("Renewed"),
     },
 }
 

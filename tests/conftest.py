@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from html.parser import HTMLParser
 
 import pytest
@@ -32,9 +33,18 @@ def _postgres_url() -> str:
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
-    """The database the whole run uses; on PostgreSQL the schema is made once."""
+    """The database the whole run uses; on PostgreSQL the schema is made once. On SQLite, each test gets a
+    file of its own, a copy of an empty one whose schema is made once (the URL is that file's)."""
     if not POSTGRES_URL:
-        return None  # each test gets its own SQLite file
+        template = tmp_path_factory.mktemp("schema") / "empty.sqlite3"
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("INTAKE_INSTANCE_PATH", str(template.parent))
+            app = create_app({"TESTING": True, "SECRET_KEY": "test-secret",
+                              "SQLALCHEMY_DATABASE_URI": f"sqlite:///{template}"})
+            with app.app_context():
+                db.create_all()
+            dispose(app)
+        return f"sqlite:///{template}"
     url = _postgres_url()
     engine = sa.create_engine(url)
     try:
@@ -47,10 +57,13 @@ def database_url(tmp_path_factory):
     return url
 
 
-@pytest.fixture
-def app(database_url, tmp_path, monkeypatch):
-    monkeypatch.setenv("INTAKE_INSTANCE_PATH", str(tmp_path))
-    url = database_url or "sqlite:///" + str(tmp_path / "test.sqlite3")
+def build_app(database_url, instance_path):
+    """An app on an empty database (SQLite: a file of its own in the instance path; PostgreSQL: the run's,
+    emptied), holding the structure the first migration makes."""
+    url = database_url
+    if url.startswith("sqlite"):
+        url = "sqlite:///" + str(instance_path / "test.sqlite3")
+        shutil.copyfile(sa.make_url(database_url).database, instance_path / "test.sqlite3")
     app = create_app({
         "TESTING": True,
         "SECRET_KEY": "test-secret",
@@ -59,26 +72,68 @@ def app(database_url, tmp_path, monkeypatch):
         "RATELIMIT_STORAGE_URI": "memory://",
         # Hashing is slow on purpose; tests sign in hundreds of times.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # Tests never reach outside: no map tiles, no geocoder (a test that wants tiles routes them itself).
+        "MAP_TILE_URL": "",
+        "GEOCODER_URL": "",
     })
     with app.app_context():
-        if database_url:
+        if url.startswith("postgresql"):
             reset_postgres_schema()
-        else:
-            db.create_all()
         # What the first migration makes: the structure the instance's records belong to.
         db.session.add(Structure(name="", name_on_labels=False))
         db.session.commit()
-    yield app
+    return app
+
+
+def dispose(app) -> None:
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
 
 
+@pytest.fixture
+def app(database_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("INTAKE_INSTANCE_PATH", str(tmp_path))
+    app = build_app(database_url, tmp_path)
+    yield app
+    dispose(app)
+
+
+@pytest.fixture(scope="module")
+def module_app(database_url, tmp_path_factory):
+    """One app and database for a whole module, for tables of cases that only read (every route × every
+    role): filled once, where a fresh database per case cost most of the suite's time. Its tests take
+    `module_client`; a module mixing them with the usual `app` keeps them together (PostgreSQL has one
+    database, which `app` empties)."""
+    instance_path = tmp_path_factory.mktemp("module")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("INTAKE_INSTANCE_PATH", str(instance_path))
+        app = build_app(database_url, instance_path)
+        yield app
+        dispose(app)
+
+
+@pytest.fixture
+def module_client(module_app):
+    """A new visitor on the module's app, with rate limits counted afresh (cases sign in hundreds of times)."""
+    from intake.extensions import limiter
+
+    with module_app.app_context():
+        limiter.reset()
+    return module_app.test_client()
+
+
+_schema_made = False
+
+
 def reset_postgres_schema() -> None:
-    """Empty every table (fast), creating the schema the first time or after a migration test."""
+    """Empty every table (fast); make the schema afresh the first time in a run (a database kept from an
+    earlier run may lack a column added since), and after a migration test."""
+    global _schema_made
     inspector = sa.inspect(db.engine)
     existing = set(inspector.get_table_names())
-    if not set(db.metadata.tables) <= existing or "alembic_version" in existing:
+    if not _schema_made or not set(db.metadata.tables) <= existing or "alembic_version" in existing:
+        _schema_made = True
         with db.engine.begin() as connection:
             connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
         db.metadata.drop_all(db.engine)

@@ -115,3 +115,24 @@ def make_handover(world: World, *, landlord_id: int | None = None, tenant_ref: s
                            landlord_id=landlord_id or world.landlord_org_id, tenant_ref=tenant_ref,
                            residence=residence, handed_on=HANDED_ON, acceptance=accepted,
                            warranty_months=12, retention_days=365, tenant_contact="06 12 34 56 78")
+
+
+# people
+def make_people(text: str = "Aubépine") -> dict:
+    """A person in insertion with a name and a skill, a self-repair session with a member checked in and an
+    item brought, in the current structure; every name and text carries ``text``."""
+    from intake.services.people import insertion, members, participation
+
+    skill = insertion.add_skill(db.session, f"{text} démontage")
+    person = insertion.create_person(db.session, reference=f"{text}-ACI-1", programme="aci",
+                                     contract_start=date(2026, 1, 5), contract_end=date(2026, 12, 31),
+                                     weekly_hours=Decimal(26), user_id=None, name=f"{text} Personne",
+                                     contact=None, retention_days=365)
+    insertion.validate_skill(db.session, person, skill.id, date(2026, 3, 2))
+    member = members.join(db.session, name=f"Marie {text}", contact=None, card_number=None,
+                          paid_on=date(2026, 2, 1), amount=Decimal(10), membership_days=365, retention_days=365)
+    workshop = participation.create_session(db.session, held_on=date(2026, 11, 21), starts_at=None, minutes=180,
+                                            place=f"{text} atelier", kind="Vélo", capacity=12, facilitators=None)
+    participation.check_in(db.session, workshop, member.id)
+    participation.bring_item(db.session, workshop, description=f"{text} vélo", outcome="fixed")
+    return {"person": person.id, "workshop": workshop.id, "member": member.id}

@@ -42,6 +42,7 @@ from intake.models import (
     User,
     scoped_tables,
 )
+from intake.services import aftersales
 from intake.services.accounts import issue_token
 from intake.services.code_register import reserve_codes
 from intake.services.outcomes import plan_session, record_sale
@@ -49,8 +50,8 @@ from intake.services.recycling import add_items, close_batch, open_batch
 from intake.services.reporting.register import record_shipment
 from intake.services.status import change_status
 
-from .factories import make_handover, make_item, make_ready, make_world, user
-from .test_access import GET_ROUTES, POST_FORBIDDEN
+from .factories import make_handover, make_item, make_people, make_ready, make_world, user
+from .test_access import GET_ROUTES, POST_FORBIDDEN, partnership_records, till_records
 
 MARK = "Zzyzx"  # in every name of the other structure's records, and in nothing of ours
 ROLES = ("volunteer", "technician", "coordinator", "landlord")
@@ -114,22 +115,47 @@ DECISIONS = {
     # another network's and leaving a network one's structure is not in).
     "/network/": LISTING, "/network/figures.csv": LISTING, "/network/structures/new": LISTING,
     "/network/membership": LISTING, "/network/<int:network_id>/leave": None,
-    # Portals across structures (tests/test_partner_portals.py, tests/test_networks.py say who sees what):
-    # for staff of one structure, pages of theirs showing nothing of another's.
-    "/eco/": LISTING, "/eco/export.csv": LISTING, "/network/": LISTING, "/network/figures.csv": LISTING,
-    "/network/structures/new": LISTING, "/network/membership": LISTING,
-    # A network, not a structure's record: leaving one the structure is not in is tests/test_networks.py's.
-    "/network/<int:network_id>/leave": None,
     # Writes only (tested below, in WRITES); GET is not allowed on them.
     "/logout": None, "/structure": None, "/language": None, "/account/tokens": None,
     "/account/tokens/<int:token_id>/revoke": OBJECT, "/account/sign-out-everywhere": None,
     "/admin/users/<int:record_id>/sign-out-everywhere": OBJECT,
     "/i/<code>/again": OBJECT, "/i/<code>/undo": OBJECT, "/api/v1/items": None, "/i/<code>/print": OBJECT,
+    # Many items at once, and their label job (the codes in the form): tested below, as cases.
+    "/api/v1/items/batch": None, "/labels/send": None,
     "/i/<code>/status": OBJECT, "/api/v1/items/<code>/transitions": OBJECT, "/api/v1/code-blocks": None,
     "/handovers/<int:handover_id>/sessions": OBJECT,
     "/handovers/<int:handover_id>/sessions/<int:session_id>": OBJECT,
     "/recycling/<int:batch_id>/all": OBJECT, "/recycling/<int:batch_id>/remove/<code>": OBJECT,
     "/recycling/<int:batch_id>/close": OBJECT, "/register/<int:batch_id>/delete": OBJECT,
+    # partnerships
+    "/partners/": LISTING, "/partners/<int:organisation_id>": OBJECT,
+    "/partners/<int:organisation_id>/contacts/new": OBJECT, "/partners/contacts/<int:contact_id>": OBJECT,
+    "/partners/<int:organisation_id>/conventions/new": OBJECT, "/partners/conventions/<int:convention_id>": OBJECT,
+    "/partners/conventions/<int:convention_id>/document.pdf": OBJECT,
+    "/partners/<int:organisation_id>/location": OBJECT, "/partners/points/<int:point_id>/location": OBJECT,
+    "/partners/map": LISTING, "/partners/map.geojson": LISTING, "/partners/import": LISTING,
+    "/partners/<int:organisation_id>/move": OBJECT, "/partners/<int:organisation_id>/events": OBJECT,
+    "/partners/contacts/<int:contact_id>/delete": OBJECT,
+    # weighed lots and the till
+    "/lots/new": LISTING, "/lots": LISTING, "/lots/<int:lot_id>": OBJECT, "/lots/<int:lot_id>/photo.jpg": OBJECT,
+    "/lots/out": LISTING, "/till": LISTING, "/till/open": None, "/till/sessions/<int:session_id>/sale": OBJECT,
+    "/till/sessions/<int:session_id>": OBJECT, "/till/sessions/<int:session_id>/close": OBJECT,
+    "/till/sales/<int:sale_id>": OBJECT, "/till/sales/<int:sale_id>/ticket.pdf": OBJECT,
+    "/till/sales/<int:sale_id>/refund": OBJECT, "/till/methods": LISTING, "/till/archive.csv": LISTING,
+    # After-sales: tickets are a structure's records; the buyer's report speaks for any structure's item, as
+    # the passport does; following one is proven by the receipt number alone (tests/test_aftersales.py).
+    "/landlord/tickets": LISTING, "/landlord/tickets/<int:ticket_id>": OBJECT,
+    "/workshop/tickets/<int:ticket_id>": OBJECT, "/landlord/handovers/<int:handover_id>/fault": OBJECT,
+    "/i/<code>/fault": PASSPORT, "/i/<code>/fault/follow": None,
+    # people
+    "/people/": LISTING, "/people/export.csv": LISTING, "/people/insertion": LISTING, "/people/insertion/new": LISTING,
+    "/people/insertion/<int:person_id>": OBJECT, "/people/insertion/<int:person_id>/skills": OBJECT,
+    "/people/insertion/<int:person_id>/exit": OBJECT, "/people/skills": LISTING, "/people/sessions": LISTING,
+    "/people/sessions/new": LISTING, "/people/sessions/<int:session_id>": OBJECT,
+    "/people/sessions/<int:session_id>/find": OBJECT, "/people/sessions/<int:session_id>/attend": OBJECT,
+    "/people/sessions/<int:session_id>/join": OBJECT, "/people/sessions/<int:session_id>/items": OBJECT,
+    "/people/hours": LISTING, "/people/members": LISTING, "/people/members/new": LISTING,
+    "/people/members/<int:member_id>": OBJECT, "/people/members/<int:member_id>/renew": OBJECT,
 }
 
 # The record-naming URLs a GET can take, with a listing's query where it widens what is shown.
@@ -185,13 +211,16 @@ def furnish(world, mark: str | None) -> dict:
     token_id = db.session.scalar(sa.select(sa.func.max(sa.text("id"))).select_from(sa.table("api_token")))
     codes = [item.code, recycled.code, waiting.code, *reserved,
              *db.session.scalars(sa.select(Item.code).where(Item.id.in_([handover.item_id, sale.item_id])))]
-    return {"code": item.code, "point_id": world.point_id, "batch": labels, "handover": handover.id,
+    ticket = aftersales.report_from_landlord(db.session, user(world, "landlord"), handover.id,
+                                             aftersales.FaultReport(f"{text} panne"), route="/fixture")
+    return {"code": item.code, "point_id": world.point_id, "batch": labels, "handover": handover.id, "ticket": ticket,
             "session": planned.id, "sale": sale.id, "recycling": batch.id, "closed": closed.id,
             "partner": world.partner_id, "token": token_id, "codes": codes, "waiting": waiting.code,
             "records": {"organisations": world.partner_id, "territories": db.session.scalar(sa.select(Territory.id)),
                         "collection-points": world.point_id, "categories": world.phone_id,
                         "containers": world.crate_id, "users": world.user_ids["volunteer"]},
-            "users": world.user_ids, "world": world}
+            "users": world.user_ids, "world": world, **partnership_records(world.partner_id, text),
+            **till_records(world, text), **make_people(text)}
 
 
 @pytest.fixture
@@ -367,6 +396,47 @@ def writes(ours: dict, theirs: dict) -> list[tuple[str, str, str, dict]]:
         ("/account/tokens/<int:token_id>/revoke", "POST", "/account/tokens/{token}/revoke", {}),
         ("/api/v1/items/<code>/transitions", "POST", "/api/v1/items/{code}/transitions", {"json": {"to": "diagnosing"}}),
         ("/api/v1/items/<code>", "PATCH", "/api/v1/items/{code}", {"json": {"brand": "Changed"}}),
+        # partnerships
+        ("/partners/<int:organisation_id>/move", "POST", "/partners/{partner}/move",
+         {"to": "met", "seen_status": "identified", "happened_on": today}),
+        ("/partners/<int:organisation_id>/events", "POST", "/partners/{partner}/events",
+         {"kind": "note", "happened_on": today, "note": "Changed"}),
+        ("/partners/<int:organisation_id>/contacts/new", "POST", "/partners/{partner}/contacts/new", {"name": "New"}),
+        ("/partners/contacts/<int:contact_id>", "POST", "/partners/contacts/{contact}", {"name": "Changed"}),
+        ("/partners/contacts/<int:contact_id>/delete", "POST", "/partners/contacts/{contact}/delete", {}),
+        ("/partners/<int:organisation_id>/conventions/new", "POST", "/partners/{partner}/conventions/new",
+         {"title": "New", "starts_on": today, "ends_on": today}),
+        ("/partners/conventions/<int:convention_id>", "POST", "/partners/conventions/{convention}",
+         {"title": "Changed", "starts_on": today, "ends_on": today}),
+        ("/partners/<int:organisation_id>/location", "POST", "/partners/{partner}/location",
+         {"latitude": "47", "longitude": "-0,5"}),
+        ("/partners/points/<int:point_id>/location", "POST", "/partners/points/{point_id}/location",
+         {"latitude": "47", "longitude": "-0,5"}),
+        # weighed lots and the till
+        ("/till/sessions/<int:session_id>/sale", "POST", "/till/sessions/{till}/sale",
+         {"action": "pay", "kind": "goods", "category_id": world.bike_id, "price": "1", "method_id": "1",
+          "amount": "1"}),
+        ("/till/sessions/<int:session_id>/close", "POST", "/till/sessions/{till}/close", {"counted_cash": "10"}),
+        ("/till/sales/<int:sale_id>/refund", "POST", "/till/sales/{till_sale}/refund",
+         {"session_id": ours["till"], "method_id": "1", "reason": "Changed", "line_id": "1"}),
+        # After-sales
+        ("/workshop/tickets/<int:ticket_id>", "POST", "/workshop/tickets/{ticket}", {"action": "close",
+                                                                                 "answer": "Changed"}),
+        ("/landlord/handovers/<int:handover_id>/fault", "POST", "/landlord/handovers/{handover}/fault",
+         {"problem": "Changed"}),
+        # people
+        ("/people/insertion/<int:person_id>/skills", "POST", "/people/insertion/{person}/skills",
+         {"skill_id": "1", "validated_on": today}),
+        ("/people/insertion/<int:person_id>/exit", "POST", "/people/insertion/{person}/exit",
+         {"exit_on": today, "outcome": "cdi"}),
+        ("/people/sessions/<int:session_id>/find", "POST", "/people/sessions/{workshop}/find", {"text": "Marie"}),
+        ("/people/sessions/<int:session_id>/attend", "POST", "/people/sessions/{workshop}/attend", {}),
+        ("/people/sessions/<int:session_id>/join", "POST", "/people/sessions/{workshop}/join",
+         {"name": "Changed Name", "amount": "10", "paid_on": today}),
+        ("/people/sessions/<int:session_id>/items", "POST", "/people/sessions/{workshop}/items",
+         {"description": "Changed", "outcome": "fixed"}),
+        ("/people/members/<int:member_id>/renew", "POST", "/people/members/{member}/renew",
+         {"amount": "10", "paid_on": today}),
     ]
     for slug in ADMIN_SLUGS:
         out.append(("/admin/<slug>/<int:record_id>", "POST", f"/admin/{slug}/{theirs['records'][slug]}",
@@ -380,7 +450,19 @@ WRITE_RULES = {"/i/<code>/again", "/i/<code>/undo", "/i/<code>/print", "/i/<code
                "/handovers/<int:handover_id>/sessions/<int:session_id>", "/recycling/<int:batch_id>/all",
                "/recycling/<int:batch_id>/remove/<code>", "/recycling/<int:batch_id>/close",
                "/register/<int:batch_id>/delete", "/account/tokens/<int:token_id>/revoke",
-               "/admin/users/<int:record_id>/sign-out-everywhere"}
+               "/admin/users/<int:record_id>/sign-out-everywhere",
+               # partnerships
+               "/partners/<int:organisation_id>/move", "/partners/<int:organisation_id>/events",
+               "/partners/contacts/<int:contact_id>/delete",
+               # weighed lots and the till
+               "/till/sessions/<int:session_id>/close", "/till/sales/<int:sale_id>/refund",
+               # after-sales
+               "/landlord/handovers/<int:handover_id>/fault",
+               # people
+               "/people/insertion/<int:person_id>/skills", "/people/insertion/<int:person_id>/exit",
+               "/people/sessions/<int:session_id>/find", "/people/sessions/<int:session_id>/attend",
+               "/people/sessions/<int:session_id>/join", "/people/sessions/<int:session_id>/items",
+               "/people/members/<int:member_id>/renew"}
 
 
 def send(client, auth, method: str, url: str, data: dict):
@@ -424,7 +506,7 @@ def test_writes_to_the_other_structure_are_404_and_change_nothing(app, client, a
 @pytest.mark.parametrize("case", ["api_category", "api_point", "api_source", "api_container", "api_client_uuid",
                                   "api_their_code", "api_their_preprinted", "setup_point", "handover_landlord",
                                   "batch_eco", "batch_code", "admin_point_host", "admin_user_org", "scan_many",
-                                  "correct_point", "session_partner"])
+                                  "correct_point", "session_partner", "batch_point", "labels_their_codes"])
 def test_our_writes_cannot_point_at_their_records(app, client, auth, two, case):
     """A form or script of ours naming one of their records (by id or code) is refused: nothing of ours
     ends up pointing at theirs, nothing of theirs changes."""
@@ -491,6 +573,15 @@ def test_our_writes_cannot_point_at_their_records(app, client, auth, two, case):
     elif case == "session_partner":
         response = client.post(f"/handovers/{ours['handover']}/sessions", data={
             **form, "topic": "Changed", "planned_on": today, "partner_id": their_world.partner_id})
+    elif case == "batch_point":
+        response = client.post("/api/v1/items/batch", headers={"X-CSRFToken": token}, json={
+            "client_uuid": str(uuid.uuid4()), "category_id": world.phone_id, "weight_kg": "0.3", "grade": "B",
+            "collection_point_id": their_world.point_id, "quantity": 3})
+        assert response.status_code == 422
+    elif case == "labels_their_codes":
+        client.post("/intake/setup", data={**form, "collection_point_id": world.point_id, "source_id": "0"})
+        response = client.post("/labels/send", data={**form, "codes": f"{ours['code']} {theirs['code']}"})
+        assert response.status_code == 404
     assert response.status_code != 500
     assert MARK.lower() not in text_of(response).lower()
     # Nothing of ours points at theirs, whatever the answer was.

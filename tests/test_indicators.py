@@ -331,7 +331,10 @@ def test_the_dashboard_runs_a_fixed_number_of_queries_whatever_the_data(app, dat
             freeze_clock(NOW)
             statements.clear()
             dashboard(db.session, PERIOD)
-            assert len(statements) == few <= 25
+            # 25, one more per grouping of the intake that weighed lots add their kg to (three), and one more
+            # per reading of the intake tally whose boundaries are not on a UTC month (the items between
+            # them: the collected figures' three, the stock's, the partner effect's).
+            assert len(statements) == few <= 33
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", record)
 

@@ -305,6 +305,12 @@ def test_coordinator_reserves_and_prints_a_run(app, client, auth, world):
         codes = set(db.session.scalars(sa.select(IssuedCode.code).where(IssuedCode.batch == batch_id)))
     assert {text.rsplit("/", 1)[1] for text in decode(raster)} == codes
     assert len(codes) == 65
+    # The list of runs holds this run, and none of the codes drawn for items (they have no run).
+    with app.app_context():
+        drawn = make_item(world).code
+    listing = client.get("/labels/preprinted").get_data(as_text=True)
+    assert f"/labels/preprinted/{batch_id}" in listing and listing.count("/labels/preprinted/") == 1
+    assert drawn not in listing
 
 
 # --- Network printers ---------------------------------------------------------------------------

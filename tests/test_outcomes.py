@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import re
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
@@ -217,7 +218,7 @@ def test_a_coordinator_sees_the_identity_until_the_period_ends(app, client, auth
 def phone_not_erased(app, world, status="ready"):
     """A phone in `ready` (placed there directly) whose data was never erased."""
     with app.app_context():
-        item = make_item(world)
+        item = make_item(world, logged_at=LOGGED_BEFORE_HANDOVER)  # the dates below come after it
         db.session.execute(sa.update(Item).where(Item.id == item.id).values(status=status))
         db.session.commit()
         return item.code
@@ -257,7 +258,7 @@ def test_sale_or_handover_of_a_phone_without_passed_erasure_is_refused_by_every_
 
 def test_a_handover_by_typed_name_through_the_page(app, client, auth, world):
     with app.app_context():
-        code = make_ready(world).code
+        code = make_ready(world, logged_at=LOGGED_BEFORE_HANDOVER).code
     auth.login_as("technician")
     token = auth.csrf_token(f"/i/{code}/handover")
     form = {"csrf_token": token, "landlord_id": world.landlord_org_id, "residence": "Les Justices",
@@ -277,7 +278,7 @@ def test_a_handover_by_typed_name_through_the_page(app, client, auth, world):
 
 def test_a_drawn_signature_must_be_a_real_drawing(app, client, auth, world):
     with app.app_context():
-        code = make_ready(world).code
+        code = make_ready(world, logged_at=LOGGED_BEFORE_HANDOVER).code
     auth.login_as("technician")
     form = {"csrf_token": auth.csrf_token(f"/i/{code}/handover"), "landlord_id": world.landlord_org_id,
             "residence": "Les Justices", "tenant_ref": "LJ-13", "handed_on": "2026-11-26", "acceptance": "signature"}
@@ -500,3 +501,58 @@ def test_the_sale_page_says_when_the_item_cannot_be_sold(app, client, auth, worl
     page = client.get(f"/i/{code}/sale").get_data(as_text=True)
     assert "Pas possible maintenant : l’objet est « Reçu »" in page and 'name="price"' not in page
     assert 'name="landlord_id"' not in client.get(f"/i/{code}/handover").get_data(as_text=True)
+
+
+def test_the_landlord_api_lists_a_page_at_a_time_with_a_link_to_the_next(app, client, auth, world):
+    """A landlord with years of handovers reads them page by page (Link: rel="next"), each once, every page
+    logged with the handovers it showed."""
+    with app.app_context():
+        made = {make_handover(world, tenant_ref=f"LOC-{n}").id for n in range(5)}
+    auth.login_as("landlord")
+    seen, url, pages = [], "/api/v1/landlord/handovers?limit=2", 0
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        rows = response.get_json()
+        assert len(rows) <= 2
+        seen += [row["handover_id"] for row in rows]
+        pages += 1
+        link = response.headers.get("Link")
+        url = link.split(">", 1)[0].lstrip("<") if link else None
+        if url:
+            assert 'rel="next"' in link and "limit=2" in url
+    assert pages == 3 and len(seen) == 5 and set(seen) == made
+    with app.app_context():
+        logged = db.session.scalars(sa.select(LandlordAccess.shown_ids).where(
+            LandlordAccess.route == "/api/v1/landlord/handovers").order_by(LandlordAccess.id)).all()
+    assert [id_ for shown in logged[-3:] for id_ in shown] == seen
+    assert client.get("/api/v1/landlord/handovers?limit=0").status_code == 422
+    assert client.get("/api/v1/landlord/handovers?limit=501").status_code == 422
+
+
+def test_the_recycling_page_lists_open_batches_then_the_others_a_page_at_a_time(app, client, auth, world):
+    """Years of pickups: open batches first, then the closed ones newest first, thirty at a time, each once."""
+    from datetime import timedelta
+
+    from intake.models import RecyclingBatch
+
+    with app.app_context():
+        eco = Organisation(name="ecosystem", kind="eco_organism", siren="830300000")
+        db.session.add(eco)
+        db.session.flush()
+        technician = world.user_ids["technician"]
+        batches = [RecyclingBatch(eco_organism_id=eco.id, pickup_on=date(2024, 1, 1) + timedelta(days=7 * n),
+                                  stream="small", waste_code="20 01 36", state="closed", created_by_id=technician,
+                                  slip_number=f"BSD-{n:03d}") for n in range(35)]
+        batches.append(RecyclingBatch(eco_organism_id=eco.id, pickup_on=date(2026, 12, 1), stream="small",
+                                      waste_code="20 01 36", state="open", created_by_id=technician,
+                                      slip_number="BSD-OPEN"))
+        db.session.add_all(batches)
+        db.session.commit()
+    auth.login_as("technician")
+    first = client.get("/recycling").get_data(as_text=True)
+    slips = re.findall(r"BSD-(\w+)", first)
+    assert slips[0] == "OPEN" and slips[1:] == [f"{n:03d}" for n in range(34, 4, -1)]
+    following = re.search(r'href="(/recycling\?after=\d+)" rel="next"', first).group(1)
+    rest = re.findall(r"BSD-(\w+)", client.get(following).get_data(as_text=True))
+    assert rest == ["004", "003", "002", "001", "000"]

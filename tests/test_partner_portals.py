@@ -31,7 +31,7 @@ from intake.services.status import change_status
 
 from .conftest import POSTGRES_URL
 from .factories import PASSWORD, make_handover, make_item, make_world, user
-from .test_access import GET_ROUTES, ids, item_code  # noqa: F401 (fixtures of the route table)
+from .test_access import GET_ROUTES, routes, visitor_auth  # noqa: F401 (fixtures of the route table)
 
 FIRST, SECOND, THIRD = "Ressourcerie Angevine", "Recyclerie du Lac", "Atelier Ailleurs"
 ECO_EMAIL = "collecte@ecosystem.example.org"
@@ -319,14 +319,20 @@ def eco_expected(rule: str, expected: dict):
     return 403
 
 
-@pytest.mark.parametrize("rule, url, expected", GET_ROUTES, ids=[r[0] for r in GET_ROUTES])
-def test_every_other_route_refuses_an_eco_organism(app, client, auth, world, ids, item_code, rule, url,  # noqa: F811
-                                                   expected):
-    with app.app_context():
+@pytest.fixture(scope="module")
+def eco_routes(routes):  # noqa: F811
+    """The route table's records, and an account for their eco-organism."""
+    with routes.app.app_context():
         eco = db.session.scalar(sa.select(Organisation).where(Organisation.kind == "eco_organism"))
         create_user(db.session, email=ECO_EMAIL, name="Eco", role="eco_organism", password=PASSWORD, organisation=eco)
-    sign_in(auth, ECO_EMAIL)
-    response = client.get(url.format(code=item_code, point_id=world.point_id, batch="b1", **ids))
+    return routes
+
+
+@pytest.mark.parametrize("rule, url, expected", GET_ROUTES, ids=[r[0] for r in GET_ROUTES])
+def test_every_other_route_refuses_an_eco_organism(eco_routes, module_client, visitor_auth,  # noqa: F811
+                                                   rule, url, expected):
+    sign_in(visitor_auth, ECO_EMAIL)
+    response = module_client.get(eco_routes.url(url))
     assert response.status_code == eco_expected(rule, expected), response.get_data(as_text=True)[:300]
     if rule == "/i/<code>":
         assert "js/item.js" not in response.get_data(as_text=True)  # the passport, as for anyone
@@ -369,7 +375,7 @@ def test_portals_cross_the_row_level_security_wall_on_purpose_and_only_there(app
         try:
             with Session(engine) as session, scoping.scoped_to(first):
                 landlord = session.get(User, three["worlds"][first].user_ids["landlord"])  # the transaction begins
-                rows = listed_for(session, landlord, None, route="/landlord/")
+                rows = listed_for(session, landlord, None, route="/landlord/").rows
                 assert {row["tenant_ref"] for row in rows} == {"MINE-1", "MINE-2"}
                 assert set(session.scalars(sa.text("SELECT structure_id FROM landlord_access"))) == {first}
                 session.commit()

@@ -207,3 +207,30 @@ def test_closing_a_batch_through_the_page(app, client, auth, world):
     closed = client.post(f"/recycling/{batch_id}/close", data={"csrf_token": auth.csrf_token("/recycling")},
                          follow_redirects=True)
     assert "4 objets recyclés" in closed.get_data(as_text=True)
+
+
+def test_the_items_waiting_are_counted_as_batches_fill_and_close(app, client, auth, world):
+    """What waits for a batch, on the batches' page and a batch's button: the items to recycle less those
+    already in an open batch (counted from the intake tally, which a direct count of the items must equal)."""
+    with app.app_context():
+        items_to_recycle(world, 6)
+        technician, coordinator = user(world, "technician"), user(world, "coordinator")
+        eco = eco_organism()
+        codes = db.session.scalars(sa.select(Item.code).where(Item.status == "to_recycle").order_by(Item.id)).all()
+        closing = open_batch(db.session, user=technician, eco_organism_id=eco.id, pickup_on=date(2026, 11, 23),
+                             stream="small", waste_code="20 01 36")
+        add_items(db.session, closing, codes[:1])
+        close_batch(db.session, closing, user=coordinator)
+        filling = open_batch(db.session, user=technician, eco_organism_id=eco.id, pickup_on=date(2026, 11, 30),
+                             stream="small", waste_code="20 01 36")
+        add_items(db.session, filling, codes[1:3])
+        filling_id = filling.id
+        counted = db.session.scalar(sa.select(sa.func.count(Item.id)).where(
+            Item.status == "to_recycle", Item.recycling_batch_id.is_(None)))
+    assert counted == 3
+    auth.login_as("technician")
+    assert "3 objets à recycler ne sont encore dans aucun lot." in client.get("/recycling").get_data(as_text=True)
+    assert "Ajouter les 3 objets en attente" in client.get(f"/recycling/{filling_id}").get_data(as_text=True)
+    with app.app_context():
+        add_all_waiting(db.session, db.session.get(RecyclingBatch, filling_id))
+    assert "0 objets à recycler" in client.get("/recycling").get_data(as_text=True)

@@ -239,11 +239,18 @@ def test_a_backup_holds_every_structure_behind_row_level_security(app, two, rls_
 
     from intake.services.backup import backup_database
 
+    # Another application's schema in the same database, which our role may not even read: not ours to copy.
+    with app.app_context(), db.engine.begin() as connection:
+        connection.exec_driver_sql("DROP SCHEMA IF EXISTS another_app CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA another_app")
+        connection.exec_driver_sql("CREATE TABLE another_app.secret (id integer)")
     engine = sa.create_engine(rls_role)
     try:
         backup_database(engine, str(tmp_path / "backup.dump"))
     finally:
         engine.dispose()
+        with app.app_context(), db.engine.begin() as connection:
+            connection.exec_driver_sql("DROP SCHEMA another_app CASCADE")
     rows = subprocess.run(["pg_restore", "--data-only", "--table=item", "--file=-", str(tmp_path / "backup.dump")],
                           capture_output=True, text=True, check=True).stdout
     assert two["mine"] in rows and two["theirs"] in rows

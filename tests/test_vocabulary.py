@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from intake.models.aftersales import FAULT_SOURCES, TICKET_STATES, TICKET_STEPS
 from intake.models.category import DEEE_CATEGORIES, FAMILIES
 from intake.models.erasure import LEVELS, VERIFICATIONS
 from intake.models.item import GRADES, STATUSES
 from intake.models.organisation import ORGANISATION_KINDS, ZONE_TYPES
+from intake.models.partnership import PARTNER_EVENT_KINDS, PIPELINE_STATUSES
 from intake.models.outcome import ACCEPTANCE_KINDS, BATCH_STATES, RETURN_REASONS, SALE_CHANNELS
+from intake.models.people import EXIT_OUTCOMES, FEE_KINDS, PROGRAMMES
 from intake.models.user import ROLES
+from intake.models.lot import EXIT_KINDS
+from intake.models.till import PAYMENT_METHODS
 from intake.services.amendments import AMENDABLE
 from intake.services.status import REPAIR_BARRIERS
 from intake.vocabulary import VOCABULARY
@@ -30,6 +35,20 @@ STORED = {
     "acceptance": ACCEPTANCE_KINDS,
     "return_reason": RETURN_REASONS,
     "batch_state": BATCH_STATES,
+    # partnerships
+    "pipeline_status": PIPELINE_STATUSES,
+    "partner_event": PARTNER_EVENT_KINDS,
+    # till and weighed lots
+    "payment_method": PAYMENT_METHODS,
+    "lot_exit": EXIT_KINDS,
+    # After-sales
+    "fault_source": FAULT_SOURCES,
+    "ticket_state": TICKET_STATES,
+    "ticket_step": TICKET_STEPS,
+    # people
+    "programme": PROGRAMMES,
+    "exit_outcome": EXIT_OUTCOMES,
+    "fee_kind": FEE_KINDS,
 }
 
 

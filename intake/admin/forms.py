@@ -12,14 +12,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, DateField, EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from ..formfields import DecimalCommaField, LinesField
+from ..formfields import EMAIL, DecimalCommaField, LinesField
 from ..services.accounts import MIN_PASSWORD_LENGTH
 from ..services.intake import MAX_WEIGHT_KG
 from ..vocabulary import choices
 
 NONE_CHOICE = 0
 MAX_POPULATION = 100_000_000  # more than any territory holds
-EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Not an e-mail address."))
 
 
 def _optional_id(value):

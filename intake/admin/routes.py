@@ -81,7 +81,8 @@ SECTIONS = {
     for section in [
         Section("organisations", _l("Partners and organisations"), Organisation, forms.OrganisationForm,
                 [(_l("Name"), lambda o: o.name), (_l("Kind"), lambda o: term("organisation_kind", o.kind)),
-                 (_l("City"), lambda o: o.city), (_l("Active"), lambda o: yes_no(o.active))]),
+                 (_l("City"), lambda o: o.city), (_l("Status"), lambda o: term("pipeline_status", o.pipeline_status)),
+                 (_l("Active"), lambda o: yes_no(o.active))]),
         Section("territories", _l("Territories"), Territory, forms.TerritoryForm,
                 [(_l("Name"), lambda t: t.name), (_l("Population"), lambda t: t.population),
                  (_l("Zone type"), lambda t: term("zone_type", t.zone_type))]),

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, request, url_for
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from ..extensions import db, limiter
 from ..services import landlord as landlord_view
@@ -16,6 +16,7 @@ bp = Blueprint("landlord_api", __name__, url_prefix="/api/v1/landlord",
 # One limit per account with the portal (see landlord/routes.py): each look is written to the access log.
 limiter.shared_limit(lambda: current_app.config["LANDLORD_RATE_LIMIT"], scope="landlord",
                      key_func=rate_limit_key)(bp)
+MAX_PAGE = 500
 RATE_LIMITED = "Too many looks lately from this account (LANDLORD_RATE_LIMIT): try again in a minute."
 
 
@@ -24,6 +25,14 @@ class SessionSchema(Schema):
     partner = fields.String(allow_none=True)
     planned_on = fields.Date()
     attended_on = fields.Date(allow_none=True)
+
+
+class HandoverListArgs(Schema):
+    residence = fields.String(load_default=None, metadata={"description": "Only this residence's handovers."})
+    after = fields.String(load_default=None, metadata={
+        "description": "Where the previous page ended: the `after` of its `Link: <…>; rel=\"next\"` header."})
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=MAX_PAGE),
+                           metadata={"description": f"Handovers per page (at most {MAX_PAGE})."})
 
 
 class LandlordHandoverSchema(Schema):
@@ -56,11 +65,18 @@ def require_landlord():
 
 
 @bp.route("/handovers")
-@bp.response(200, LandlordHandoverSchema(many=True))
+@bp.arguments(HandoverListArgs, location="query", as_kwargs=True)
+@bp.response(200, LandlordHandoverSchema(many=True), headers={"Link": {
+    "description": 'The next page, as `<URL>; rel="next"`, while there is one.', "schema": {"type": "string"}}})
 @bp.alt_response(429, description=RATE_LIMITED)
-def list_handovers():
-    """The devices handed to this landlord's tenants, by every structure it works with."""
-    return landlord_view.listed_for(db.session, current_user, request.args.get("residence"), route=request.path)
+def list_handovers(residence, after, limit):
+    """The landlord's handovers, newest first, a page at a time (follow the Link header)."""
+    page = landlord_view.listed_for(db.session, current_user, residence, route=request.path, after=after, size=limit)
+    headers = {}
+    if page.next_after:
+        following = url_for("landlord_api.list_handovers", residence=residence, after=page.next_after, limit=limit)
+        headers["Link"] = f'<{following}>; rel="next"'
+    return page.rows, headers
 
 
 @bp.route("/handovers/<int:handover_id>")

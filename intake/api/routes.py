@@ -21,6 +21,8 @@ from ..services.status import TransitionRefused, Work, change_status
 from ..web.settings import amendment_window
 from .schemas import (
     AmendmentSchema,
+    BatchDonationSchema,
+    BatchSchema,
     CategorySchema,
     CodeBlockRequestSchema,
     CodeBlockSchema,
@@ -75,12 +77,27 @@ def require_staff():
 @bp.alt_response(200, schema=ItemSchema, description="This client_uuid was already registered with the same content.")
 def create_item(values):
     """Register a donated item (idempotent on client_uuid)."""
+    registration, status = _registered(values)
+    return registration.item, status
+
+
+def _registered(values: dict):
     try:
         registration = register_donation(db.session, Donation(**values), user=current_user)
     except IntakeRejected as rejected:
-        abort(422, message="The item was not registered.",
+        abort(422, message="Nothing was registered.",
               errors={"json": {field: [str(message)] for field, message in rejected.errors.items()}})
-    return registration.item, 201 if registration.created else 200
+    return registration, 201 if registration.created else 200
+
+
+@bp.route("/items/batch", methods=["POST"])
+@bp.arguments(BatchDonationSchema)
+@bp.response(201, BatchSchema, description="The items were created, all of them.")
+@bp.alt_response(200, schema=BatchSchema, description="This client_uuid was already registered with the same content.")
+def create_items(values):
+    """Register many identical items at once, each with its own code (all or nothing; idempotent on
+    client_uuid)."""
+    return _registered(values)
 
 
 @bp.route("/items/<code>")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ..inputs import MAX_ID
+from ..services.intake import MAX_QUANTITY, QUANTITY_ASK_ABOVE, WEIGHT_PER
 from ..models.outcome import RETURN_REASONS
 from ..models.item import GRADES, STATUSES
 
@@ -33,6 +34,17 @@ class DonationSchema(Schema):
     weight_confirmed = fields.Boolean(load_default=False, metadata={
         "description": "The weight is outside the category's plausible range and the person confirmed it; "
                        "without it such a weight is refused (422) with the question to ask."})
+
+
+class BatchDonationSchema(DonationSchema):
+    """Many identical items in one intake (50 phones from one operator): each gets its own code."""
+
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_QUANTITY))
+    weight_per = fields.String(load_default="item", validate=validate.OneOf(WEIGHT_PER), metadata={
+        "description": "`item`: weight_kg is each item's; `total`: the lot's, shared out to the gram."})
+    quantity_confirmed = fields.Boolean(load_default=False, metadata={
+        "description": f"Above {QUANTITY_ASK_ABOVE} items the person confirms the number; without it such an "
+                       "intake is refused (422) with the question to ask."})
 
 
 class AmendmentSchema(Schema):
@@ -98,6 +110,11 @@ class ItemSchema(Schema):
         from ..web.urls import item_url
 
         return item_url(item.code)
+
+
+class BatchSchema(Schema):
+    quantity = fields.Function(lambda registration: len(registration.items))
+    items = fields.List(fields.Nested(ItemSchema), metadata={"description": "In the order of their labels."})
 
 
 class ItemWithHistorySchema(ItemSchema):

@@ -5,11 +5,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import UUID, DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms import (BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField, StringField,
+                     TextAreaField)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import UUID, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..formfields import DecimalCommaField
+from ..formfields import EMAIL, DecimalCommaField
 from ..services.amendments import AMENDABLE
+from ..services.intake import MAX_QUANTITY
 from ..vocabulary import choices
 
 PRIVATE_DONOR = 0  # the "source" choice for a private person
@@ -42,6 +45,14 @@ class IntakeForm(FlaskForm):
     photo = FileField(_l("Photo"), render_kw={"accept": "image/*", "capture": "environment"})
     # Ticked when the person confirms a weight outside the category's usual range.
     weight_confirmed = BooleanField(_l("Yes, this weight is right"))
+    # Many identical items at once, each with its own label; the weight typed is each one's or the total.
+    quantity = IntegerField(_l("How many"), default=1,
+                            validators=[Optional(), NumberRange(min=1, max=MAX_QUANTITY, message=_l(
+                                "Log from %(min)s to %(max)s items at once."))],
+                            render_kw={"inputmode": "numeric", "min": 1, "max": MAX_QUANTITY, "autocomplete": "off"})
+    weight_per = RadioField(_l("The weight is"), default="item", validators=[Optional()],
+                            choices=[SelectChoice("item", _l("kg each")), SelectChoice("total", _l("kg in total"))])
+    quantity_confirmed = BooleanField(_l("Yes, this many"))
 
     def validate_weight_kg(self, field):
         if field.data is not None and field.data <= 0:
@@ -124,3 +135,18 @@ class SearchForm(FlaskForm):
     source = SelectField(_l("Source"), default="", validators=[Optional()])
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("To"), validators=[Optional()])
+
+
+# After-sales, on the public passport (items/faults.py): the receipt number is the buyer's proof.
+class ReceiptProofForm(FlaskForm):
+    receipt_number = StringField(_l("Receipt number"), validators=[DataRequired(), Length(max=20)],
+                                 description=_l("Printed on your receipt, for example K3WQ-7ZPA."),
+                                 render_kw={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"})
+
+
+class BuyerFaultForm(ReceiptProofForm):
+    problem = TextAreaField(_l("What happens"), validators=[DataRequired(), Length(max=2000)])
+    noticed_on = DateField(_l("Since (optional)"), validators=[Optional()])
+    contact_email = StringField(_l("Your e-mail for the answers (optional)"),
+                                validators=[Optional(), Length(max=200), EMAIL],
+                                render_kw={"type": "email", "autocomplete": "email"})

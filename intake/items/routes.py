@@ -25,7 +25,7 @@ from ..services.status import UndoRefused, undo_seconds_left, void_intake
 from ..web.requests import limit_from_setting, signed_in
 from ..web.settings import amendment_window, undo_window
 from ..services.codes import normalize_code
-from ..services.intake import Donation, IntakeRejected, register_donation
+from ..services.intake import QUANTITY_ASK_ABOVE, Donation, IntakeRejected, register_donation
 from ..services.passport import public_passport, structure_to_open
 from ..services.weights import plausible_range
 from ..services.photos import PhotoRejected, attach_photo, encode_photo
@@ -94,7 +94,7 @@ def intake():
     if request.method == "GET":
         form.client_uuid.data = str(uuid.uuid4())
 
-    ask_weight = False
+    ask_weight = ask_quantity = False
     if form.validate_on_submit():
         try:
             photo = _encoded_photo(form.photo.data)
@@ -113,6 +113,9 @@ def intake():
                 code=form.code.data or None,
                 photo=photo,
                 weight_confirmed=form.weight_confirmed.data,
+                quantity=form.quantity.data or 1,
+                weight_per=form.weight_per.data or "item",
+                quantity_confirmed=form.quantity_confirmed.data,
             )
             registration = register_donation(db.session, donation, user=current_user)
         except PhotoRejected as rejected:
@@ -120,15 +123,28 @@ def intake():
         except IntakeRejected as rejected:
             attach_errors(form, rejected.errors)
             ask_weight = "weight_kg" in rejected.needs_confirmation
+            ask_quantity = "quantity" in rejected.needs_confirmation
         else:
-            if registration.created:
-                flash(_("Item %(code)s saved.", code=registration.item.code), "success")
-            return _saved(url_for("items.show", code=registration.item.code))
+            return _saved(_registered(registration))
     status = 422 if form.errors else 200
     usual_source = next((c.label for c in form.source_id.choices if c.value == session.get(SOURCE_KEY, PRIVATE_DONOR)), "")
     return render_template("items/intake.html", form=form, point=point, categories=categories,
                            ranges={c.id: plausible_range(c) for c in categories}, ask_weight=ask_weight,
+                           ask_quantity=ask_quantity, quantity_ask_above=QUANTITY_ASK_ABOVE,
                            containers=containers, usual_source=usual_source, base_url=item_url_base()), status
+
+
+def _registered(registration) -> str:
+    """Say what was saved; where to go next: the item, or the labels of many to print as one job."""
+    items = registration.items
+    if len(items) == 1:
+        if registration.created:
+            flash(_("Item %(code)s saved.", code=items[0].code), "success")
+        return url_for("items.show", code=items[0].code)
+    if registration.created:
+        flash(_("%(count)s items saved, %(first)s to %(last)s: print their labels.", count=len(items),
+                first=items[0].code, last=items[-1].code), "success")
+    return url_for("printing.batch", codes=" ".join(item.code for item in items))
 
 
 def _from_page_script() -> bool:
@@ -318,8 +334,8 @@ def index():
         since=clock.local_days(since, since)[0] if since else None,
         before=clock.local_days(until, until)[1] if until else None,
     )
-    page = item_queries.search_items(db.session, search, request.args.get("page", 1, type=int))
-    filters = {key: value for key, value in request.args.items() if key != "page" and value}
+    page = item_queries.search_items(db.session, search, request.args.get("after"))
+    filters = {key: value for key, value in request.args.items() if key != "after" and value}
     return render_template("items/index.html", page=page, point=point, everywhere=everywhere, form=form,
                            filters=filters, searching=bool(set(filters) - {"all"}))
 

@@ -2,6 +2,7 @@
 
 
 def init_app(app) -> None:
+    from . import faults  # noqa: F401  (its routes join the portal's blueprint)
     from .routes import bp
 
     app.register_blueprint(bp)

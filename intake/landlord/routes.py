@@ -12,12 +12,14 @@ from flask_login import current_user
 
 from .. import scoping
 from ..extensions import db, limiter
+from ..services import aftersales
 from ..services import landlord as landlord_view
 from ..services.exports import csv_text
 from ..vocabulary import term
 from ..web.access import roles_required
 from ..web.downloads import csv_response, handover_receipt_response
 from ..web.requests import rate_limit_key
+from .forms import FaultForm
 
 bp = Blueprint("landlord", __name__, url_prefix="/landlord")
 # The portal and the landlord API share one limit per account: each look is written to the access log.
@@ -40,8 +42,9 @@ EXPORT_HEADER = {
 def home():
     """Devices handed to the landlord's tenants, by residence and tenant reference."""
     residence = request.args.get("residence") or None
-    rows = landlord_view.listed_for(db.session, current_user, residence, route=request.path)
-    return render_template("landlord/home.html", rows=rows, residence=residence,
+    page = landlord_view.listed_for(db.session, current_user, residence, route=request.path,
+                                    after=request.args.get("after"), size=landlord_view.PORTAL_PAGE_SIZE)
+    return render_template("landlord/home.html", page=page, rows=page.rows, residence=residence,
                            residences=landlord_view.residences(db.session, current_user))
 
 
@@ -56,7 +59,8 @@ def _own(handover_id: int) -> tuple:
 @roles_required("landlord")
 def handover(handover_id: int):
     _, row = _own(handover_id)
-    return render_template("landlord/handover.html", row=row)
+    return render_template("landlord/handover.html", row=row, fault_form=FaultForm(),
+                           tickets=aftersales.landlord_tickets(db.session, current_user, handover_id=handover_id))
 
 
 @bp.route("/handovers/<int:handover_id>/receipt.pdf")
@@ -71,7 +75,7 @@ def receipt(handover_id: int):
 @roles_required("landlord")
 def export():
     """The same rows as the portal, with the same fields, for a spreadsheet."""
-    rows = landlord_view.listed_for(db.session, current_user, request.args.get("residence"), route=request.path)
+    rows = landlord_view.listed_for(db.session, current_user, request.args.get("residence"), route=request.path).rows
     fields = landlord_view.LANDLORD_FIELDS
     lines = [[term("erasure_level", row[name]) if name == "erasure_level"
               else term("return_reason", row[name]) if name == "return_reason" else row[name]

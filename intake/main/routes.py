@@ -13,13 +13,14 @@ from flask import (Blueprint, abort, current_app, jsonify, redirect, render_temp
                    send_from_directory, session, url_for)
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from ..web.access import menu_role, roles_required
 from ..web.urls import safe_next
 from ..clock import local_days, local_today
 from ..extensions import db
 from ..services.day_summary import day_summary
+from ..services.partners.conventions import expiring_conventions
 from ..services.structure import logo_png
 from ..vendor import VENDOR_PACKAGES, vendor_folder
 
@@ -40,10 +41,12 @@ def home():
 @bp.route("/today")
 @roles_required("coordinator")
 def today():
-    """The coordinator's home: today's intake, what waits in the workshop, the latest events."""
+    """The coordinator's home: conventions about to end, today's intake, what waits in the workshop, the latest
+    events."""
     today = local_today()
     summary = day_summary(db.session, today, local_days(today, today))
-    return render_template("main/today.html", summary=summary)
+    expiring = expiring_conventions(db.session, today, current_app.config["CONVENTION_REMINDER_DAYS"])
+    return render_template("main/today.html", summary=summary, expiring=expiring)
 
 
 class MenuEntry(NamedTuple):
@@ -62,16 +65,25 @@ MENU_ENTRIES = {
     "recycling": ("outcomes.batches", _l("Recycling"), ("outcomes.batch",)),
     "indicators": ("reports.indicators", _l("Indicators"), ("reports.",)),
     "settings": ("admin.index", _l("Settings"), ("admin.",)),
+    "partners": ("partners.index", _l("Partnerships"), ("partners.",)),
     "handovers": ("landlord.home", _l("Handovers"), ("landlord.",)),
     "collected": ("eco.home", _l("Batches"), ("eco.",)),
     "network": ("network.index", _l("Network"), ("network.index", "network.onboard")),
+    "till": ("till.home", _l("Till"), ("till.",)),
+    "lots": ("lots.index", _l("Stock by weight"), ("lots.index", "lots.record_exit", "lots.show")),
+    # people
+    "people": ("people.index", _l("People"), ("people.",)),
+    "sessions": ("people.sessions", _l("Self-repair"), ("people.session", "people.new_session", "people.find_member",
+                                                         "people.attend", "people.join", "people.bring_item",
+                                                         "people.hours")),
 }
 # Each role's entries, its home first. The first MENU_BAR stay in the bar on a phone; the others go
 # under "More" (a disclosure: no script), so that the bar fits a 390 px screen in any language.
 MENUS = {
-    "volunteer": ("intake", "items", "labels", "workshop"),
-    "technician": ("workshop", "intake", "items", "labels", "recycling"),
-    "coordinator": ("today", "items", "workshop", "intake", "labels", "recycling", "indicators", "settings"),
+    "volunteer": ("intake", "items", "labels", "workshop", "lots", "sessions"),
+    "technician": ("workshop", "intake", "items", "labels", "recycling", "till", "lots", "sessions"),
+    "coordinator": ("today", "items", "workshop", "intake", "labels", "recycling", "indicators", "partners",
+                    "people", "settings", "till", "lots"),
     "landlord": ("handovers",),
     "eco_organism": ("collected",),
     "network": ("network",),
@@ -114,12 +126,12 @@ def favicon():
 
 @bp.route("/vendor/<path:filename>")
 def vendor(filename: str):
-    """A file of a pinned npm package (e.g. qr-scanner/qr-scanner.min.js), from node_modules."""
+    """A script or stylesheet of a pinned npm package (e.g. qr-scanner/qr-scanner.min.js), from node_modules."""
     package, _, path = filename.partition("/")
-    if package not in VENDOR_PACKAGES or not path.endswith(".js"):
+    kind = {".js": "text/javascript", ".css": "text/css"}.get(os.path.splitext(path)[1])
+    if package not in VENDOR_PACKAGES or kind is None:
         abort(404)
-    return send_from_directory(os.path.join(vendor_folder(current_app), package), path,
-                               mimetype="text/javascript", max_age=86400)
+    return send_from_directory(os.path.join(vendor_folder(current_app), package), path, mimetype=kind, max_age=86400)
 
 
 @bp.route("/language", methods=["POST"])

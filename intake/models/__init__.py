@@ -5,18 +5,27 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..scoping import enable_row_level_security, install_orm_wall
 
+from .aftersales import FaultTicket, FaultTicketStep
 from .category import Category
 from .erasure import Erasure
 from .item import Container, Item, ItemEvent, Photo
 from .label import IssuedCode
+from .lot import Lot, LotExit, LotStock
 from .outcome import AccompanimentSession, Handover, LandlordAccess, RecyclingBatch, Sale, TenantIdentity
 from .organisation import CategoryPosition, CollectionPoint, Organisation, Territory
+from .partnership import ContactPerson, Convention, ConventionVolume, PartnerEvent
+from .people import (Attendance, BroughtItem, Member, MemberFee, MemberIdentity, Person, PersonIdentity,
+                     PersonSkill, Skill, VolunteerHours, WorkshopSession)
 from .reporting import ImpactFactor, LeadTime, WasteShipment
 from .base import StructureScoped
 from .structure import Membership, Network, NetworkCoordinator, NetworkMember, Structure
+from .tallies import CategoryUsage, IntakeQuality, IntakeTally, SaleTally, StatusCount
 from .user import ApiToken, User
+from .till import TillChain, TillLine, TillMethod, TillPayment, TillSale, TillSession
 
 __all__ = [
+    "FaultTicket",
+    "FaultTicketStep",
     "AccompanimentSession",
     "Handover",
     "LandlordAccess",
@@ -26,8 +35,16 @@ __all__ = [
     "ApiToken",
     "Category",
     "CategoryPosition",
+    "CategoryUsage",
+    "StatusCount",
+    "IntakeTally",
+    "IntakeQuality",
+    "SaleTally",
     "CollectionPoint",
+    "ContactPerson",
     "Container",
+    "Convention",
+    "ConventionVolume",
     "Erasure",
     "ImpactFactor",
     "IssuedCode",
@@ -35,6 +52,7 @@ __all__ = [
     "ItemEvent",
     "LeadTime",
     "Organisation",
+    "PartnerEvent",
     "Photo",
     "Membership",
     "Network",
@@ -44,6 +62,18 @@ __all__ = [
     "Territory",
     "User",
     "WasteShipment",
+    "Lot",
+    "LotExit",
+    "LotStock",
+    "TillChain",
+    "TillLine",
+    "TillMethod",
+    "TillPayment",
+    "TillSale",
+    "TillSession",
+    # people
+    "Attendance", "BroughtItem", "Member", "MemberFee", "MemberIdentity", "Person", "PersonIdentity",
+    "PersonSkill", "Skill", "VolunteerHours", "WorkshopSession",
 ]
 
 

@@ -34,6 +34,26 @@ class UTCDateTime(TypeDecorator):
         return value
 
 
+# Every ``create`` given to kept_by_triggers: tests/test_migrations.py holds the migrated schema to them.
+TRIGGERS = []
+
+
+def kept_by_triggers(table: sa.Table, create, drop) -> None:
+    """The schema made without migrations (tests) gets the same triggers as a migrated one: ``create`` and
+    ``drop`` give a dialect's statements (the migrations call them too)."""
+
+    def run(statements):
+        def listener(target, connection, **_):
+            for statement in statements(connection.dialect.name):
+                connection.exec_driver_sql(statement)
+        return listener
+
+    TRIGGERS.append(create)
+    # On the whole schema, not the table: the triggers sit on other tables, made before or after this one.
+    sa.event.listen(table.metadata, "after_create", run(create))
+    sa.event.listen(table.metadata, "before_drop", run(drop))
+
+
 def one_of(column: str, values, name: str) -> sa.CheckConstraint:
     """A CHECK constraint keeping ``column`` within a fixed list of codes."""
     return sa.CheckConstraint(sa.column(column).in_(values), name=name)

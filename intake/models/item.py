@@ -73,7 +73,8 @@ class Item(StructureScoped, db.Model):
     # Who moved it last: the workshop's "mine" list.
     handled_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
     # The batch handed to the eco-organism, once the item is put in one.
-    recycling_batch_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("recycling_batch.id"), index=True)
+    # Indexed with the columns the dashboard's recycled figures read (models/reporting.py).
+    recycling_batch_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("recycling_batch.id"))
 
     category: Mapped[Category] = relationship()
     source: Mapped[Optional[Organisation]] = relationship()
@@ -91,6 +92,8 @@ class Item(StructureScoped, db.Model):
         sa.CheckConstraint("tare_kg >= 0", name="tare"),
         sa.Index("ix_item_point_created", "collection_point_id", "created_at"),
         sa.Index("ix_item_status", "status"),
+        # The workshop's queue: one status of one structure, the longest waiting first, page after page.
+        sa.Index("ix_item_queue", "structure_id", "status", "status_changed_at", "id"),
     )
 
     def __repr__(self) -> str:

@@ -54,6 +54,8 @@ class Organisation(StructureScoped, db.Model):
     partner_since: Mapped[Optional[date]]
     # It agreed to be named on the public results page; without it, it is counted but never named.
     public_name_consent: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Where the partnership stands (models/partnership.py PIPELINE_STATUSES); each move is a PartnerEvent.
+    pipeline_status: Mapped[str] = mapped_column(sa.String(16), default="identified", server_default="identified")
 
     __table_args__ = (
         one_of("kind", ORGANISATION_KINDS, "kind"),

@@ -78,7 +78,9 @@ class Handover(StructureScoped, db.Model):
     sessions: Mapped[list["AccompanimentSession"]] = relationship(
         back_populates="handover", order_by="AccompanimentSession.planned_on", lazy="selectin")
 
-    __table_args__ = (one_of("acceptance", ACCEPTANCE_KINDS, "acceptance"),)
+    __table_args__ = (one_of("acceptance", ACCEPTANCE_KINDS, "acceptance"),
+                      # The landlord portal's pages: its handovers in the portal's order, 50 at a time.
+                      sa.Index("ix_handover_portal", "landlord_id", "structure_id", "residence", "tenant_ref", "id"))
 
 
 class TenantIdentity(StructureScoped, db.Model):
@@ -131,6 +133,9 @@ class RecyclingBatch(StructureScoped, db.Model):
     stream: Mapped[str] = mapped_column(sa.String(16))
     waste_code: Mapped[str] = mapped_column(sa.String(16))
     weighed_kg: Mapped[Optional[Decimal]] = mapped_column(sa.Numeric(10, 3))
+    # Its items' logged weights added up when it closed (an item of a closed batch keeps its weight): what a
+    # weight measured at pickup is shared out by, without reading the items again.
+    logged_kg: Mapped[Optional[Decimal]] = mapped_column(sa.Numeric(12, 3))
     state: Mapped[str] = mapped_column(sa.String(8), default="open")
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..clock import now_utc
 from ..extensions import db
-from .base import StructureScoped, UTCDateTime
+from .base import StructureScoped, UTCDateTime, kept_by_triggers
+from .aftersales import FaultTicket
 from .item import Item, ItemEvent
 from .outcome import Handover, Sale
 
@@ -76,7 +77,9 @@ class LeadTime(StructureScoped, db.Model):
     source_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("organisation.id"))
 
     __table_args__ = (
-        sa.Index("ix_lead_time_stage_at", "stage", "at", "collection_point_id", "category_id", "source_id", "days"),
+        # The dashboard's percentiles: one structure's stage over a period, filters and durations in the index.
+        sa.Index("ix_lead_time_scope", "structure_id", "stage", "at", "collection_point_id", "category_id",
+                 "source_id", "days"),
     )
 
 
@@ -151,19 +154,7 @@ def drop_lead_time_triggers(dialect: str) -> tuple[str, ...]:
     return DROP_SQLITE_TRIGGERS if dialect == "sqlite" else DROP_POSTGRES_TRIGGERS
 
 
-def _create_triggers(table, connection, **_) -> None:
-    for statement in lead_time_triggers(connection.dialect.name):
-        connection.exec_driver_sql(statement)
-
-
-def _drop_triggers(table, connection, **_) -> None:
-    for statement in (DROP_SQLITE_TRIGGERS if connection.dialect.name == "sqlite" else DROP_POSTGRES_TRIGGERS):
-        connection.exec_driver_sql(statement)
-
-
-# The schema made without migrations (tests) gets the same triggers.
-sa.event.listen(LeadTime.__table__, "after_create", _create_triggers)
-sa.event.listen(LeadTime.__table__, "before_drop", _drop_triggers)
+kept_by_triggers(LeadTime.__table__, lead_time_triggers, drop_lead_time_triggers)
 
 
 # The dashboard counts by date: what reached a status in a period, what was sold or handed over in it.
@@ -175,3 +166,8 @@ sa.Index("ix_item_created_figures", Item.created_at, Item.source_id, Item.collec
          Item.status, Item.grade, Item.weight_kg)
 # A partner's first item, when it has no start date: one index seek.
 sa.Index("ix_item_source_created", Item.source_id, Item.created_at)
+# A batch's items with what the recycled figures group and filter by: read from the index alone.
+sa.Index("ix_item_batch_figures", Item.recycling_batch_id, Item.category_id, Item.collection_point_id, Item.source_id,
+         Item.status, Item.created_at, Item.weight_kg)
+# Faults resolved in a period (without it, SQLite read every item to find the few tickets).
+sa.Index("ix_fault_ticket_resolved_at", FaultTicket.resolved_at)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
@@ -19,7 +19,7 @@ from ..services import landlord as landlord_view
 from ..services import outcomes, partners, receipts, recycling
 from ..services.exports import csv_text
 from ..services.items import find_item
-from ..services.receipts import guarantee_notice, sale_guarantees, structure_lines
+from ..services.receipts import guarantee_notice, receipt_number, sale_guarantees, structure_lines
 from ..services.status import TransitionRefused, allowed_transitions
 from ..services.structure import identity
 from ..services.tenants import identity_for
@@ -88,7 +88,8 @@ def sale_receipt(sale_id: int):
     structure = identity(db.session, current_app.config)
     return render_template("outcomes/sale_receipt.html", sale=sale, item=sale.item, structure=structure,
                            structure_lines=structure_lines(structure),
-                           notice=guarantee_notice(sale_guarantees(sale), structure.name if structure else None))
+                           notice=guarantee_notice(sale_guarantees(sale), structure.name if structure else None),
+                           receipt_number=receipt_number(sale))
 
 
 @bp.route("/sales/<int:sale_id>/receipt.pdf")
@@ -225,7 +226,8 @@ def take_back(code: str):
 @roles_required(*WORKSHOP_ROLES)
 def batches():
     """Open batches first, then the ones handed over; how many items wait for a batch."""
-    return render_template("outcomes/batches.html", rows=recycling.batches_with_totals(db.session), waiting=recycling.waiting_by_stream(db.session))
+    rows, page = recycling.batches_with_totals(db.session, after=request.args.get("after"))
+    return render_template("outcomes/batches.html", rows=rows, page=page, waiting=recycling.waiting_by_stream(db.session))
 
 
 @bp.route("/recycling/new", methods=["GET", "POST"])

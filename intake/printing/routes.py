@@ -27,7 +27,7 @@ from ..services.code_register import reserve_codes
 from ..services.codes import normalize_code
 from ..services.items import find_item
 from ..services.label_stock import Stock
-from .forms import PreprintForm
+from .forms import PreprintForm, PrinterJobForm
 
 bp = Blueprint("printing", __name__)
 
@@ -114,11 +114,7 @@ def label_pdf(code: str):
 def selected_codes(point: CollectionPoint | None) -> list[str]:
     """The codes a batch asks for: ?codes=, ?batch= (pre-printed), or ?from=&to= days at my point."""
     if request.args.get("codes"):
-        typed = [part for part in re.split(r"[\s,;]+", request.args["codes"]) if part]
-        codes = [normalize_code(part) for part in typed]
-        if None in codes:
-            abort(400)
-        return list(dict.fromkeys(codes))
+        return _typed_codes(request.args["codes"])
     if request.args.get("batch"):
         return label_jobs.codes_of_run(db.session, request.args["batch"])
     if point is None:
@@ -127,6 +123,14 @@ def selected_codes(point: CollectionPoint | None) -> list[str]:
     last = _day(request.args.get("to")) or first
     start, end = clock.local_days(first, last)
     return label_jobs.codes_logged(db.session, point, start, end)
+
+
+def _typed_codes(text: str) -> list[str]:
+    """Codes separated by spaces, commas or semicolons, each once, canonical; 400 for one that is not a code."""
+    codes = [normalize_code(part) for part in re.split(r"[\s,;]+", text) if part]
+    if None in codes:
+        abort(400)
+    return list(dict.fromkeys(codes))
 
 
 def _day(text: str | None) -> date | None:
@@ -155,7 +159,11 @@ def batch():
     point = current_point()
     stock = chosen_stock(point)
     today = clock.local_today().isoformat()
-    return render_template("printing/batch.html", stocks=stocks().values(), stock=stock, point=point, today=today)
+    # The labels of one intake of many items, sent here after saving them: the job is those codes.
+    codes = _typed_codes(request.args["codes"]) if request.args.get("codes") else []
+    return render_template("printing/batch.html", stocks=stocks().values(), stock=stock, point=point, today=today,
+                           codes=codes, printer_form=PrinterJobForm(codes=" ".join(codes)),
+                           pdf_fallback=session.pop("label_pdf_fallback", None) if codes else None)
 
 
 @bp.route("/labels/sheet.pdf")
@@ -213,27 +221,56 @@ def calibration():
 def print_on_printer(code: str):
     """Send the label to my collection point's network printer; on failure, offer the PDF."""
     item = find_item(db.session, code) or abort(404)
-    point = current_point() or item.collection_point
+    back = url_for("items.show", code=item.code)
+    _send_to_printer([item], current_point() or item.collection_point,
+                     lambda stock: url_for("printing.label_pdf", code=item.code, stock=stock.id))
+    return redirect(back)
+
+
+@bp.route("/labels/send", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def send_job():
+    """Send many labels (the items of one intake) to my collection point's printer as one job."""
+    form = PrinterJobForm()
+    if not form.validate_on_submit():
+        abort(400)
+    codes = _typed_codes(form.codes.data)
+    if len(codes) > current_app.config["MAX_LABELS_PER_JOB"]:
+        abort(413)
+    try:
+        items = label_jobs.items_to_label(db.session, codes)
+    except label_jobs.UnknownCode:
+        abort(404)
+    back = url_for("printing.batch", codes=" ".join(codes))
+    point = current_point()
+    if point is None:
+        return redirect(url_for("items.setup"))
+    _send_to_printer(items, point, lambda stock: url_for("printing.batch_pdf", codes=" ".join(codes),
+                                                               stock=stock.id))
+    return redirect(back)
+
+
+def _send_to_printer(items: list, point: CollectionPoint, pdf_link) -> None:
+    """One job to the point's printer, and what became of it said; on failure the PDF offered instead."""
     if not point.printer_uri or point.printer_stock not in stocks():
         flash(_("No label printer is set for %(point)s.", point=point.name), "error")
-        return redirect(url_for("items.show", code=item.code))
+        return
     stock = stocks()[point.printer_stock]
-    pdf_link = url_for("printing.label_pdf", code=item.code, stock=stock.id)
     try:
-        label_jobs.print_label(db.session, item, point=point, stock=stock, text=label_text(),
-                               reach=printers.Reach.from_config(current_app.config),
-                               timeout=float(current_app.config["PRINTER_TIMEOUT"]),
-                               font_path=current_app.config["LABEL_FONT"], user=current_user)
+        label_jobs.print_labels(db.session, items, point=point, stock=stock, text=label_text(),
+                                reach=printers.Reach.from_config(current_app.config),
+                                timeout=float(current_app.config["PRINTER_TIMEOUT"]),
+                                font_path=current_app.config["LABEL_FONT"], user=current_user)
     except (printers.PrinterUnavailable, printers.PrinterMisconfigured, labels.LabelTooSmall) as error:
         # One message whatever went wrong: a page that told a closed port from a refused address would
         # let an account probe the server's network.
         current_app.logger.warning("label printer of %s: %s", point.name, error)
         flash(_("The printer of %(point)s did not answer. Nothing was printed: use the PDF instead.",
                 point=point.name), "error")
-        session["label_pdf_fallback"] = pdf_link
-        return redirect(url_for("items.show", code=item.code))
-    flash(_("Label sent to the printer."), "success")
-    return redirect(url_for("items.show", code=item.code))
+        session["label_pdf_fallback"] = pdf_link(stock)
+        return
+    flash(_("Label sent to the printer.") if len(items) == 1
+          else _("%(count)s labels sent to the printer.", count=len(items)), "success")
 
 
 @bp.route("/labels/preprinted", methods=["GET", "POST"])

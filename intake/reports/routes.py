@@ -12,6 +12,7 @@ from ..web.access import enter_public_structure, roles_required
 from ..web.requests import limit_from_setting, signed_in
 from ..web.downloads import csv_response, pdf_response
 from .. import inputs
+from ..clock import local_today
 from ..extensions import db, limiter
 from ..models import Category, Organisation, RecyclingBatch
 from ..services.exports import csv_text
@@ -22,11 +23,12 @@ from ..services.reporting.identity import data_provider, report_identity, shippe
 from ..services.reporting.impact import (FactorRejected, factors_by_category, leaf_categories, set_own_factor,
                                          shipped_factors)
 from ..services.reporting.ords import ords_csv_text, ords_rows
+from ..services.partners.conventions import progress_in_force
 from ..services.reporting.partner import partner_report
 from ..services.reporting.public import public_results
 from ..services.reporting.records import EVENT_HEADER, ITEM_HEADER, event_rows, item_rows
 from ..services.reporting.register import (RegisterRetained, ShipmentRejected, delete_batch, missing_fields,
-                                           record_shipment, register, register_batch_ids, retained_until,
+                                           record_shipment, register, register_with_batches, retained_until,
                                            retention_start, shipment_of)
 from ..services.reporting.tables import csv_units
 from .forms import decimal_from, filter_args, filters_from, period_from, shortcuts
@@ -41,7 +43,8 @@ def indicators():
     filters = filters_from(request.args)
     return render_template("reports/indicators.html", filters=filters, args=filter_args(filters),
                            board=dashboard(db.session, filters), options=filter_options(db.session),
-                           shortcuts=shortcuts(filters), private=PRIVATE)
+                           shortcuts=shortcuts(filters), private=PRIVATE,
+                           conventions=progress_in_force(db.session, local_today()))
 
 
 @bp.route("/indicators/<key>.csv")
@@ -114,10 +117,9 @@ def results():
 def waste_register():
     """The waste register for any date range, with what is still missing from each line."""
     start, end = period_from(request.args)
-    table = register(db.session, start, end, shipper(db.session))
+    table, batch_ids = register_with_batches(db.session, start, end, shipper(db.session))
     return render_template("reports/register.html", table=table, start=start, end=end, missing=missing_fields(table),
-                           args={"start": start.isoformat(), "end": end.isoformat()},
-                           batch_ids=register_batch_ids(db.session, start, end),
+                           args={"start": start.isoformat(), "end": end.isoformat()}, batch_ids=batch_ids,
                            retained_from=retention_start())
 
 
@@ -211,5 +213,5 @@ def ords_csv():
 def landlord_access():
     """Every look of a landlord account at a handover, an item or a list: granted or refused, newest first."""
     refused = request.args.get("refused") == "1"
-    page = access_log.page_of(db.session, refused=refused, page=request.args.get("page", 1, type=inputs.record_id))
+    page = access_log.page_of(db.session, refused=refused, after=request.args.get("after"))
     return render_template("reports/landlord_access.html", page=page, refused=refused)

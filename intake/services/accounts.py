@@ -188,7 +188,8 @@ def valid_token(session: Session, token: str) -> ApiToken | None:
         sa.select(ApiToken)
         .where(ApiToken.token_sha256 == ApiToken.digest(token), ApiToken.revoked_at.is_(None),
                ApiToken.expires_at > now)
-        .options(sa.orm.joinedload(ApiToken.user))
+        # The account and its places, in the same statement: the request enters a structure next.
+        .options(sa.orm.joinedload(ApiToken.user).joinedload(User.memberships))
     )
     if row is None or not row.user.active:
         return None

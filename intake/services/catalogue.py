@@ -8,7 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased, joinedload
 
-from ..models import Category, CategoryPosition, CollectionPoint, Container, Item
+from ..models import Category, CategoryPosition, CategoryUsage, CollectionPoint, Container, Item
 from ..clock import now_utc
 
 # family code -> (French name, [(name, DEEE category, ORDS category, data-bearing, default kg, icon)])
@@ -122,10 +122,10 @@ def intake_categories(session: Session, collection_point_id: int | None) -> list
         sa.select(CollectionPoint.most_used_first).where(CollectionPoint.id == collection_point_id))
     if most_used_first:
         recent_use = (
-            sa.select(sa.func.count(Item.id))
-            .where(Item.category_id == Category.id,
-                   Item.collection_point_id == collection_point_id,
-                   Item.created_at >= now_utc() - USAGE_WINDOW)
+            sa.select(sa.func.coalesce(sa.func.sum(CategoryUsage.items), 0))
+            .where(CategoryUsage.category_id == Category.id,
+                   CategoryUsage.collection_point_id == collection_point_id,
+                   CategoryUsage.day >= (now_utc() - USAGE_WINDOW).date())
             .correlate(Category)
             .scalar_subquery()
         )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from ..models import Item, ItemEvent
 from ..models.item import IN_STOCK
+from .workshop import items_per_status
 
 # Statuses an item waits in, in the order of its life (the others are ends, or outcomes it may come back from).
 LATEST_EVENTS = 12
@@ -27,15 +28,13 @@ class DaySummary:
 
 def day_summary(session: Session, day: date, bounds: tuple[datetime, datetime], *,
                 latest: int = LATEST_EVENTS) -> DaySummary:
-    """Three queries: today's intake, the waiting counts, the latest events."""
+    """Three queries: today's intake, the waiting counts (kept by the database), the latest events."""
     start, end = bounds  # midnight to midnight where the organisation is (clock.local_days)
     items, kg = session.execute(
         sa.select(sa.func.count(Item.id), sa.func.sum(Item.weight_kg))
         .where(Item.created_at >= start, Item.created_at < end, Item.status != "voided")
     ).one()
-    counts = dict(session.execute(
-        sa.select(Item.status, sa.func.count(Item.id)).where(Item.status.in_(IN_STOCK)).group_by(Item.status)
-    ).all())
+    counts = items_per_status(session)  # the counter the database keeps, not a count of the stock
     events = session.scalars(
         sa.select(ItemEvent)
         .options(joinedload(ItemEvent.item), joinedload(ItemEvent.user), joinedload(ItemEvent.collection_point))

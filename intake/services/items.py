@@ -15,6 +15,7 @@ from ..formatting import format_weight
 from ..models import Category, CollectionPoint, Item, ItemEvent, Photo, User
 from .codes import normalize_code
 from .intake import Donation
+from .paging import Page, keyset_page
 
 
 def find_item(session: Session, typed_code: str, *options) -> Item | None:
@@ -125,9 +126,8 @@ def history_lines(session: Session, item: Item, limit: int | None = None) -> His
 
 
 def recent_items(collection_point_id: int | None) -> sa.Select:
-    """Newest first, at one collection point or everywhere."""
-    query = (sa.select(Item).options(joinedload(Item.category)).where(Item.status != "voided")
-             .order_by(Item.created_at.desc(), Item.id.desc()))
+    """Items of one collection point or everywhere, to be shown newest first (``NEWEST_FIRST``)."""
+    query = sa.select(Item).options(joinedload(Item.category)).where(Item.status != "voided")
     if collection_point_id is not None:
         query = query.where(Item.collection_point_id == collection_point_id)
     return query
@@ -157,9 +157,8 @@ def copy_summary(item: Item) -> str:
                                         item.source.name if item.source else None) if part)
 
 
-# A search asks for one page more than it shows: whether there is a next page, without counting all.
 SEARCH_PAGE_SIZE = 50
-MAX_SEARCH_PAGE = 200
+NEWEST_FIRST = (Item.created_at, Item.id)
 
 
 @dataclass(frozen=True)
@@ -175,20 +174,8 @@ class ItemSearch:
     before: datetime | None = None  # logged before (UTC)
 
 
-@dataclass(frozen=True)
-class ResultPage:
-    items: list[Item]
-    number: int
-    has_next: bool
-
-    @property
-    def has_prev(self) -> bool:
-        return self.number > 1
-
-
-def search_items(session: Session, search: ItemSearch, page: int = 1) -> ResultPage:
-    """Items matching the search, newest first, one page at a time (bounded: no count of all)."""
-    page = min(max(page, 1), MAX_SEARCH_PAGE)
+def search_items(session: Session, search: ItemSearch, after: str | None = None) -> Page:
+    """Items matching the search, newest first, one page at a time (by keyset: no count, no offset)."""
     query = recent_items(search.collection_point_id)
     text = (search.text or "").strip()
     if text:
@@ -207,8 +194,7 @@ def search_items(session: Session, search: ItemSearch, page: int = 1) -> ResultP
         query = query.where(Item.created_at >= search.since)
     if search.before is not None:
         query = query.where(Item.created_at < search.before)
-    rows = session.scalars(query.limit(SEARCH_PAGE_SIZE + 1).offset((page - 1) * SEARCH_PAGE_SIZE)).all()
-    return ResultPage(items=list(rows[:SEARCH_PAGE_SIZE]), number=page, has_next=len(rows) > SEARCH_PAGE_SIZE)
+    return keyset_page(session, query, NEWEST_FIRST, after=after, size=SEARCH_PAGE_SIZE, descending=True)
 
 
 def _text_matches(text: str):

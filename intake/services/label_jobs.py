@@ -54,9 +54,7 @@ def content_for_blank(issued: IssuedCode, text: LabelText) -> LabelContent:
 
 def label_contents(session: Session, codes: list[str], text: LabelText) -> list[LabelContent]:
     """Each code's label, in the order given: an item's, or a pre-printed blank; UnknownCode otherwise."""
-    items = {item.code: item for item in session.scalars(
-        sa.select(Item).where(Item.code.in_(codes))
-        .options(joinedload(Item.category), joinedload(Item.collection_point)))}
+    items = _items_by_code(session, codes)
     blanks = {issued.code: issued for issued in session.scalars(
         sa.select(IssuedCode).where(IssuedCode.code.in_(set(codes) - set(items)), IssuedCode.item_id.is_(None)))}
     contents = []
@@ -68,6 +66,13 @@ def label_contents(session: Session, codes: list[str], text: LabelText) -> list[
         else:
             raise UnknownCode(code)
     return contents
+
+
+def _items_by_code(session: Session, codes: list[str]) -> dict[str, Item]:
+    """The items of these codes with what their labels say (category, point), by code."""
+    return {item.code: item for item in session.scalars(
+        sa.select(Item).where(Item.code.in_(codes))
+        .options(joinedload(Item.category), joinedload(Item.collection_point)))}
 
 
 def codes_of_run(session: Session, run: str) -> list[str]:
@@ -83,21 +88,33 @@ def codes_logged(session: Session, point: CollectionPoint, start: datetime, end:
                                    Item.created_at < end).order_by(Item.created_at, Item.id)))
 
 
-def print_label(session: Session, item: Item, *, point: CollectionPoint, stock: Stock, text: LabelText,
-                reach: printers.Reach, timeout: float, font_path: str | None, user: User) -> ItemEvent:
-    """Send the item's label to the point's network printer and write "label printed" in its history.
+def print_labels(session: Session, items: list[Item], *, point: CollectionPoint, stock: Stock, text: LabelText,
+                 reach: printers.Reach, timeout: float, font_path: str | None, user: User) -> list[ItemEvent]:
+    """Send the items' labels to the point's network printer as one job, and write "label printed" in each
+    one's history.
 
     Commits. Raises printers.PrinterUnavailable / PrinterMisconfigured or labels.LabelTooSmall, having
     written nothing.
     """
     printer = printers.Printer.from_uri(point.printer_uri, reach)
-    image = labels.render_label(stock, content_for_item(item, text), font_path=font_path)
-    printers.send(printer, printers.printer_job(printer, stock, image), reach=reach, timeout=timeout)
-    event = ItemEvent(item_id=item.id, kind="label_printed", user_id=user.id, collection_point_id=point.id,
-                      data={"stock": stock.id, "printer": printer.host})
-    session.add(event)
+    job = b"".join(printers.printer_job(printer, stock, labels.render_label(stock, content_for_item(item, text),
+                                                                            font_path=font_path))
+                   for item in items)
+    printers.send(printer, job, reach=reach, timeout=timeout)
+    events = [ItemEvent(item_id=item.id, kind="label_printed", user_id=user.id, collection_point_id=point.id,
+                        data={"stock": stock.id, "printer": printer.host}) for item in items]
+    session.add_all(events)
     session.commit()
-    return event
+    return events
+
+
+def items_to_label(session: Session, codes: list[str]) -> list[Item]:
+    """The items of these codes, in the order given (UnknownCode for one that is no item of ours)."""
+    found = _items_by_code(session, codes)
+    missing = next((code for code in codes if code not in found), None)
+    if missing:
+        raise UnknownCode(missing)
+    return [found[code] for code in codes]
 
 
 @dataclass(frozen=True)
@@ -112,7 +129,9 @@ def preprinted_runs(session: Session, *, latest: int = 20) -> list[PreprintedRun
     """The latest print runs of pre-printed labels, with how many of their codes are bound to items."""
     rows = session.execute(
         sa.select(IssuedCode.batch, sa.func.count(), sa.func.count(IssuedCode.item_id), sa.func.min(IssuedCode.created_at))
-        .where(IssuedCode.kind == "preprinted").group_by(IssuedCode.batch)
+        # Pre-printed codes are the ones with a print run: read through the run's index, not the whole
+        # register (a code per item ever logged).
+        .where(IssuedCode.batch.is_not(None), IssuedCode.kind == "preprinted").group_by(IssuedCode.batch)
         .order_by(sa.func.min(IssuedCode.created_at).desc()).limit(latest)).all()
     return [PreprintedRun(*row) for row in rows]
 

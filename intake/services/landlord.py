@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, joinedload
 from .. import scoping
 from ..models import Handover, Item, ItemEvent, LandlordAccess, User
 from . import partner_portals as portals
+from .paging import Page, keyset_page
 from .partner_portals import Partnership
 
 # The only fields a landlord ever receives, in this order (also the CSV's columns); "structure" is the
@@ -44,10 +45,14 @@ def visible_to(user: User):
     return portals.pairs_filter(partnerships(user), Handover.structure_id, Handover.landlord_id)
 
 
+# The portal's order: by residence, then tenant reference, then as handed over.
+PORTAL_ORDER = (Handover.residence, Handover.tenant_ref, Handover.id)
+PORTAL_PAGE_SIZE = 50
+
+
 def _handovers(user: User):
     return (sa.select(Handover).where(visible_to(user))
-            .options(joinedload(Handover.item).joinedload(Item.category), joinedload(Handover.landlord))
-            .order_by(Handover.residence, Handover.tenant_ref, Handover.handed_on.desc(), Handover.id.desc()))
+            .options(joinedload(Handover.item).joinedload(Item.category), joinedload(Handover.landlord)))
 
 
 def _returns(session: Session, handovers: list[Handover]) -> dict[int, ItemEvent]:
@@ -98,14 +103,21 @@ def _rows(session: Session, handovers: list[Handover]) -> list[dict]:
     return [_row(handover, returns.get(handover.id), names[handover.structure_id]) for handover in handovers]
 
 
-def listed_for(session: Session, user: User, residence: str | None, *, route: str) -> list[dict]:
-    """The rows a landlord user lists or exports; the look is logged, one line per structure it works with
-    naming that structure's handovers shown (``object_ref``: the residence asked for, if any)."""
+def listed_for(session: Session, user: User, residence: str | None, *, route: str, after=None,
+               size: int | None = None) -> Page:
+    """The rows a landlord user lists (``size`` at a time, after the handover ``after``) or exports (all);
+    the look is logged, one line per structure it works with naming that structure's handovers shown
+    (``object_ref``: the residence asked for, if any)."""
     with scoping.all_structures(session):
         query = _handovers(user)
         if residence:
             query = query.where(Handover.residence == residence)
-        handovers = session.scalars(query).unique().all()
+        if size is None:
+            page = Page(rows=list(session.scalars(query.order_by(*PORTAL_ORDER)).unique()), after=None,
+                        next_after=None)
+        else:
+            page = keyset_page(session, query, PORTAL_ORDER, after=after, size=size)
+        handovers = page.rows
         rows = _rows(session, handovers)
         for pair in partnerships(user):
             shown = [handover.id for handover in handovers if handover.structure_id == pair.structure_id]
@@ -114,7 +126,7 @@ def listed_for(session: Session, user: User, residence: str | None, *, route: st
                                        object_ref=(residence or "")[:60], granted=True, route=route[:80],
                                        shown_ids=shown))
         session.commit()
-    return rows
+    return Page(rows=rows, after=page.after, next_after=page.next_after)
 
 
 def residences(session: Session, user: User) -> list[str]:
@@ -123,7 +135,7 @@ def residences(session: Session, user: User) -> list[str]:
                                     .distinct().order_by(Handover.residence)))
 
 
-def _log(session: Session, user: User, handover: Handover | None, *, kind: str, ref: str, route: str) -> None:
+def log_look(session: Session, user: User, handover: Handover | None, *, kind: str, ref: str, route: str) -> None:
     """Write down a look at one object: under the structure of the handover seen, or, refused, under each
     structure the landlord works with. Commits; called inside ``all_structures``."""
     pairs = partnerships(user)
@@ -144,7 +156,7 @@ def own_handover(session: Session, user: User, handover_id: int, *, route: str) 
                                   .options(joinedload(Handover.item).joinedload(Item.category),
                                            joinedload(Handover.landlord)))
         row = _rows(session, [handover])[0] if handover is not None else None
-        _log(session, user, handover, kind="handover", ref=str(handover_id), route=route)
+        log_look(session, user, handover, kind="handover", ref=str(handover_id), route=route)
     if handover is None:
         return None
     return handover, row
@@ -161,5 +173,5 @@ def own_handover_of_item(session: Session, user: User, code: str, *, route: str)
     with scoping.all_structures(session):
         handover = session.scalar(sa.select(Handover).join(Item).where(Item.code == code, visible_to(user))
                                   .order_by(Handover.id.desc()).limit(1))
-        _log(session, user, handover, kind="item", ref=code, route=route)
+        log_look(session, user, handover, kind="item", ref=code, route=route)
     return handover

@@ -70,8 +70,10 @@ def _check_warranty(months: int | None, errors: dict) -> int:
 
 
 def record_sale(session: Session, item: Item, *, user: User, price: Decimal, sold_on: date, channel: str,
-                warranty_months: int | None = 0, seen_status: str | None = None, note: str | None = None) -> Sale:
-    """Sell a ready item. Refused (409) for a data-bearing item without a passed erasure. Commits."""
+                warranty_months: int | None = 0, seen_status: str | None = None, note: str | None = None,
+                commit: bool = True) -> Sale:
+    """Sell a ready item. Refused (409) for a data-bearing item without a passed erasure. Commits (unless
+    ``commit=False``: a till basket sells its items in one transaction)."""
     errors: dict = {}
     if price is None or not 0 <= price <= MAX_PRICE or price != price.quantize(Decimal("0.01")):
         errors["price"] = PRICE_MESSAGE
@@ -82,7 +84,8 @@ def record_sale(session: Session, item: Item, *, user: User, price: Decimal, sol
         raise OutcomeRejected(errors)
     sale = Sale(item_id=item.id, price=price, sold_on=sold_on, channel=channel, warranty_months=warranty_months,
                 refurbished=is_refurbished(session, item), sold_by_id=user.id)
-    change_status(session, item, "sold", user=user, work=Work(note=note), seen_status=seen_status, outcome=sale)
+    change_status(session, item, "sold", user=user, work=Work(note=note), seen_status=seen_status, outcome=sale,
+                  commit=commit)
     return sale
 
 
@@ -191,10 +194,10 @@ def _check_handover_date(item: Item, handed_on: date | None, today: date, errors
 
 
 def record_return(session: Session, item: Item, *, user: User, reason: str, note: str | None = None,
-                  seen_status: str | None = None):
+                  seen_status: str | None = None, commit: bool = True):
     """A sold or handed-over item comes back, with the reason; it goes through the workshop again."""
     return change_status(session, item, "returned", user=user, work=Work(note=note, reason=reason),
-                         seen_status=seen_status)
+                         seen_status=seen_status, commit=commit)
 
 
 def plan_session(session: Session, handover: Handover, *, topic: str, planned_on: date,

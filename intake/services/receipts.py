@@ -3,10 +3,14 @@ its erasure certificate, the warranty; no names)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import io
 from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app
 from fpdf import FPDF
 from flask_babel import format_currency, format_date, gettext as _
 
@@ -39,9 +43,22 @@ class Guarantees:
 
 
 def sale_guarantees(sale: Sale) -> Guarantees:
-    return Guarantees(legal_until=add_months(sale.sold_on, LEGAL_GUARANTEE_MONTHS),
-                      presumed_until=add_months(sale.sold_on, SECOND_HAND_PRESUMPTION_MONTHS),
-                      commercial_months=sale.warranty_months, commercial_until=sale_warranty_until(sale))
+    return guarantees_on(sale.sold_on, sale.warranty_months, sale_warranty_until(sale))
+
+
+def guarantees_on(sold_on: date, warranty_months: int = 0, warranty_until: date | None = None) -> Guarantees:
+    """The guarantees of goods sold second-hand on that day (a till's basket: no commercial warranty)."""
+    return Guarantees(legal_until=add_months(sold_on, LEGAL_GUARANTEE_MONTHS),
+                      presumed_until=add_months(sold_on, SECOND_HAND_PRESUMPTION_MONTHS),
+                      commercial_months=warranty_months, commercial_until=warranty_until)
+
+
+def receipt_number(sale: Sale) -> str:
+    """The number printed on a sale's receipt: a digest of the sale keyed with the instance's secret, eight
+    letters and digits ("K3WQ-7ZPA"); it proves the receipt without being guessable from the sale's id."""
+    digest = hmac.new(current_app.secret_key.encode(), f"sale-receipt:{sale.id}".encode(), hashlib.sha256).digest()
+    text = base64.b32encode(digest).decode()[:8]
+    return f"{text[:4]}-{text[4:]}"
 
 
 def structure_lines(structure: Identity | None) -> list[str]:
@@ -87,6 +104,7 @@ def sale_receipt_pdf(sale: Sale, *, structure: Identity | None, logo: bytes | No
     facts = [(_("Date"), format_date(sale.sold_on, "long")),
              (_("Item"), f"{device} · {_('refurbished') if sale.refurbished else _('second-hand')}"),
              (_("Item code"), item.code),
+             (_("Receipt number"), receipt_number(sale)),
              (_("Price"), format_currency(sale.price, "EUR")),
              (_("Where"), term("sale_channel", sale.channel))]
     pdf = _receipt(_("Receipt"), _("Receipt %(code)s", code=item.code), structure, logo, facts)
@@ -166,3 +184,49 @@ def _receipt(title: str, document_title: str, structure: Identity | None, logo: 
 def _paragraph(pdf: FPDF, text: str, size: int = 10) -> None:
     pdf.set_font("Helvetica", "", size)
     pdf.multi_cell(0, 5, pdf_text(text), new_x="LMARGIN", new_y="NEXT")
+
+
+def basket_receipt_pdf(receipt, *, structure: Identity | None) -> bytes:
+    """A till ticket as a PDF 80 mm wide (thermal roll): who sells, the lines, the total, the payments, the
+    change, then the legal guarantees. ``receipt`` is services/till/tickets.py's Ticket."""
+    pdf = FPDF(orientation="P", unit="mm", format=(80, 297))
+    pdf.set_creator("intake")
+    pdf.set_title(pdf_text(receipt.title))
+    pdf.set_margins(4, 4, 4)
+    pdf.set_auto_page_break(True, 4)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 10)
+    for number, line in enumerate(structure_lines(structure)):
+        pdf.set_font("Helvetica", "B" if number == 0 else "", 10 if number == 0 else 8)
+        pdf.multi_cell(0, 4, pdf_text(line), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_font("Helvetica", "B", 9)
+    pdf.multi_cell(0, 4, pdf_text(receipt.title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 8)
+    pdf.multi_cell(0, 4, pdf_text(receipt.when), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1)
+    for label, detail, amount in receipt.lines:
+        pdf.set_font("Helvetica", "", 8)
+        y = pdf.get_y()
+        pdf.multi_cell(52, 4, pdf_text(label + (f" ({detail})" if detail else "")), new_x="RIGHT", new_y="TOP")
+        bottom = pdf.get_y() if pdf.get_y() > y else y
+        pdf.set_xy(56, y)
+        pdf.cell(20, 4, pdf_text(amount), align="R")
+        pdf.set_y(max(bottom, y + 4))
+    pdf.ln(1)
+    for label, amount, bold in receipt.totals:
+        pdf.set_font("Helvetica", "B" if bold else "", 9 if bold else 8)
+        pdf.cell(52, 5, pdf_text(label))
+        pdf.cell(20, 5, pdf_text(amount), align="R", new_x="LMARGIN", new_y="NEXT")
+    if receipt.refurbished:
+        pdf.ln(1)
+        _paragraph(pdf, _("Items marked “refurbished”: every function was tested and the data of previous users "
+                          "removed before the sale."), size=7)
+    for heading, paragraphs in receipt.notice:
+        pdf.ln(2)
+        pdf.set_font("Helvetica", "B", 8)
+        pdf.multi_cell(0, 4, pdf_text(heading), new_x="LMARGIN", new_y="NEXT")
+        for paragraph in paragraphs:
+            pdf.set_font("Helvetica", "", 7)
+            pdf.multi_cell(0, 3.2, pdf_text(paragraph), new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

@@ -15,12 +15,14 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, joinedload
 
-from ..models import Category, CollectionPoint, Item, ItemEvent, Organisation, RecyclingBatch, User
+from ..models import (Category, CollectionPoint, IntakeTally, Item, ItemEvent, LotExit, Organisation, RecyclingBatch,
+                      User)
 from ..clock import now_utc
 from ..models.category import WASTE_STREAMS, WEEE_FLOWS, waste_stream_of
 from ..vocabulary import term
 from .codes import normalize_code
 from .outcomes import OutcomeRejected
+from .paging import Page, keyset_page
 from .status import MAY_MOVE_TO, TransitionRefused
 
 # More than any truck takes away at once.
@@ -108,13 +110,26 @@ def _waiting():
 
 
 def waiting_by_stream(session: Session) -> dict[str, int]:
-    """How many items to recycle are in no batch yet, per stream."""
+    """How many items to recycle are in no batch yet, per stream: every item to recycle, per category, from
+    the intake tally (kept by the database), less those already in a batch. An item goes into a batch only
+    while it is to recycle and leaves that status only when its batch closes, so those are the items of the
+    open batches, read through the batch index: nothing scans the items waiting, however many."""
+    per_category = dict(session.execute(
+        sa.select(IntakeTally.category_id, sa.func.sum(IntakeTally.items))
+        .where(IntakeTally.status == "to_recycle").group_by(IntakeTally.category_id)).all())
+    open_batches = sa.select(RecyclingBatch.id).where(RecyclingBatch.state == "open")
+    for category_id, count in session.execute(
+            sa.select(Item.category_id, sa.func.count(Item.id))
+            .where(Item.recycling_batch_id.in_(open_batches), Item.status == "to_recycle")
+            .group_by(Item.category_id)):
+        per_category[category_id] = per_category.get(category_id, 0) - count
+    deee = dict(session.execute(sa.select(Category.id, Category.deee_category)
+                                .where(Category.id.in_(list(per_category)))).all())
     counts: dict[str, int] = {}
-    for deee_category, count in session.execute(
-            sa.select(Category.deee_category, sa.func.count(Item.id)).join(Item, Item.category_id == Category.id)
-            .where(_waiting()).group_by(Category.deee_category)):
-        stream = waste_stream_of(deee_category)
-        counts[stream] = counts.get(stream, 0) + count
+    for category_id, count in per_category.items():
+        if count:
+            stream = waste_stream_of(deee[category_id])
+            counts[stream] = counts.get(stream, 0) + count
     return counts
 
 
@@ -148,6 +163,12 @@ def totals(session: Session, batch: RecyclingBatch) -> BatchTotals:
     return BatchTotals(count, Decimal(weight))
 
 
+def logged_weight():
+    """The logged weights of the items of the batch a statement is about, added up."""
+    return (sa.select(sa.func.coalesce(sa.func.sum(Item.weight_kg), 0))
+            .where(Item.recycling_batch_id == RecyclingBatch.id).correlate(RecyclingBatch).scalar_subquery())
+
+
 def close_batch(session: Session, batch: RecyclingBatch, *, user: User) -> int:
     """The eco-organism took the batch: every item in it becomes ``recycled``, in one transaction. Commits.
 
@@ -157,7 +178,8 @@ def close_batch(session: Session, batch: RecyclingBatch, *, user: User) -> int:
         raise TransitionRefused(_l("Your role cannot make this change."), status=403)
     _must_be_open(batch)
     count = session.scalar(sa.select(sa.func.count(Item.id)).where(Item.recycling_batch_id == batch.id))
-    if not count:
+    # kg of weighed lots put in the batch (services/lots.py) fill it too.
+    if not count and not session.scalar(sa.select(sa.exists().where(LotExit.batch_id == batch.id))):
         raise TransitionRefused(_l("The batch is empty."))
     now = now_utc()
     in_batch = sa.select(Item.id).where(Item.recycling_batch_id == batch.id, Item.status == "to_recycle")
@@ -172,7 +194,7 @@ def close_batch(session: Session, batch: RecyclingBatch, *, user: User) -> int:
                             .execution_options(synchronize_session=False))
     closed = session.execute(sa.update(RecyclingBatch).where(RecyclingBatch.id == batch.id,
                                                              RecyclingBatch.state == "open")
-                             .values(state="closed", closed_at=now, closed_by_id=user.id)
+                             .values(state="closed", closed_at=now, closed_by_id=user.id, logged_kg=logged_weight())
                              .execution_options(synchronize_session=False))
     if moved.rowcount != count or closed.rowcount != 1:
         session.rollback()
@@ -223,14 +245,23 @@ def register_rows(session: Session) -> list[list]:
     return rows
 
 
-def batches_with_totals(session: Session) -> list:
-    """Every batch with its eco-organism, item count and logged kg: open ones first, newest pickup first."""
-    return session.execute(
-        sa.select(RecyclingBatch, sa.func.count(Item.id), sa.func.coalesce(sa.func.sum(Item.weight_kg), 0))
-        .outerjoin(Item, Item.recycling_batch_id == RecyclingBatch.id)
-        .options(joinedload(RecyclingBatch.eco_organism))
-        .group_by(RecyclingBatch.id).order_by(RecyclingBatch.state.desc(), RecyclingBatch.pickup_on.desc())
-    ).all()
+BATCH_PAGE_SIZE = 30
+
+
+def batches_with_totals(session: Session, *, after=None) -> tuple[list, Page]:
+    """The open batches (all: a few at a time), then a page of the others, newest pickup first; each row a
+    batch with its eco-organism, item count and logged kg (summed for the batches shown only)."""
+    listed = sa.select(RecyclingBatch).options(joinedload(RecyclingBatch.eco_organism))
+    opened = list(session.scalars(listed.where(RecyclingBatch.state == "open")
+                                  .order_by(RecyclingBatch.pickup_on.desc(), RecyclingBatch.id.desc())))
+    closed = keyset_page(session, listed.where(RecyclingBatch.state != "open"),
+                         (RecyclingBatch.pickup_on, RecyclingBatch.id), after=after, size=BATCH_PAGE_SIZE,
+                         descending=True)
+    shown = opened + closed.rows if closed.is_first else closed.rows
+    totals = dict(((batch_id, (count, weight)) for batch_id, count, weight in session.execute(
+        sa.select(Item.recycling_batch_id, sa.func.count(Item.id), sa.func.coalesce(sa.func.sum(Item.weight_kg), 0))
+        .where(Item.recycling_batch_id.in_([batch.id for batch in shown])).group_by(Item.recycling_batch_id))))
+    return [(batch, *totals.get(batch.id, (0, 0))) for batch in shown], closed
 
 
 def batch_with_eco_organism(session: Session, batch_id: int) -> RecyclingBatch | None:

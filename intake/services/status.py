@@ -12,6 +12,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import clock
 from ..models import Erasure, Item, ItemEvent, User
@@ -19,6 +20,7 @@ from ..clock import now_utc
 from ..models.item import STATUSES
 from ..models.user import WORKSHOP_ROLES
 from ..models.outcome import RETURN_REASONS
+from ..models.people import REPAIR_OUTCOMES  # the ORDS statuses: a self-repair session's items use them too
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "received": ("diagnosing", "to_recycle", "dismantled"),
@@ -56,8 +58,6 @@ MAY_MOVE_TO: dict[str, set[str]] = {
 # ORDS 0.3 repair barriers, for items given up.
 REPAIR_BARRIERS = ("Spare parts not available", "Spare parts too expensive", "No way to open the product",
                    "Repair information not available", "Lack of equipment", "Item too worn out")
-# What the technician says came of a repair attempt (ORDS repair_status: Fixed, Repairable, End of life).
-REPAIR_OUTCOMES = ("fixed", "repairable", "end_of_life")
 MAX_PROBLEM_LENGTH = 500
 DEFAULT_CHECKLIST = ("Test fonctionnel complet",)
 DATA_MUST_BE_ERASED_BEFORE = ("ready", "sold", "handed_over")
@@ -95,6 +95,7 @@ class Work:
     reason: str | None = None  # why a sold or handed-over item came back (RETURN_REASONS)
     repair_outcome: str | None = None  # REPAIR_OUTCOMES
     problem: str | None = None  # the fault found, for the ORDS export (no personal data)
+    ticket: str | None = None  # the after-sales ticket the change answers (services/aftersales.py)
 
 
 def allowed_transitions(status: str, role: str) -> list[str]:
@@ -174,8 +175,9 @@ def readiness_problems(state: ReleaseState, item: Item, target: str) -> list:
 
 def change_status(session: Session, item: Item, target: str, *, user: User, work: Work = Work(),
                   seen_status: str | None = None, collection_point_id: int | None = None,
-                  outcome=None) -> ItemEvent:
-    """Move the item to ``target``, or raise TransitionRefused. Commits.
+                  outcome=None, commit: bool = True) -> ItemEvent:
+    """Move the item to ``target``, or raise TransitionRefused. Commits (``commit=False``: flushes, for a
+    caller moving several things in one transaction, such as a till basket; a refusal rolls it all back).
 
     ``seen_status`` is the status the person saw on their screen. The update
     only applies if the item is still there: of two technicians moving it at
@@ -220,7 +222,8 @@ def change_status(session: Session, item: Item, target: str, *, user: User, work
         session.refresh(item)
         raise _moved(item, user)
     data = {key: value for key, value in (("barrier", work.barrier), ("reason", work.reason),
-                                          ("repair_outcome", work.repair_outcome), ("problem", work.problem))
+                                          ("repair_outcome", work.repair_outcome), ("problem", work.problem),
+                                          ("ticket", work.ticket))
             if value} or None
     event = ItemEvent(item_id=item.id, kind="status", from_status=origin, to_status=target, note=work.note or None,
                       minutes=work.minutes, parts=work.parts or None, data=data, user_id=user.id,
@@ -228,9 +231,11 @@ def change_status(session: Session, item: Item, target: str, *, user: User, work
     session.add(event)
     if outcome is not None:
         session.add_all(outcome if isinstance(outcome, list) else [outcome])
-    session.commit()
-    item.status, item.status_changed_at, item.handled_by_id = target, now, user.id
-    item.version += 1
+    session.commit() if commit else session.flush()
+    # What the update wrote, known to the object without making it dirty (no second UPDATE at the next flush).
+    for key, value in (("status", target), ("status_changed_at", now), ("handled_by_id", user.id),
+                       ("version", item.version + 1)):
+        set_committed_value(item, key, value)
     return event
 
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
-from ..models import Erasure, Item
+from ..models import Erasure, Item, StatusCount
 from ..models.user import WORKSHOP_ROLES
+from .paging import Page, keyset_page
 from . import status as machine
 from .outcomes import latest_outcome
 
@@ -39,23 +40,26 @@ def workshop_panel(session: Session, item: Item, role: str) -> WorkshopPanel:
     )
 
 
-def waiting_in(status: str, *, handled_by_id: int | None = None, category_id: int | None = None,
-               collection_point_id: int | None = None) -> sa.Select:
-    """Items waiting in ``status``, the longest waiting first, narrowed by the queue's filters (to page)."""
+QUEUE_PAGE_SIZE = 50
+
+
+def waiting_in(session: Session, status: str, *, after: str | None = None, handled_by_id: int | None = None,
+               category_id: int | None = None, collection_point_id: int | None = None) -> Page:
+    """One page of the items waiting in ``status``, the longest waiting first, narrowed by the queue's filters."""
     query = (sa.select(Item).where(Item.status == status)
-             .options(joinedload(Item.category), joinedload(Item.collection_point))
-             .order_by(Item.status_changed_at, Item.id))
+             .options(joinedload(Item.category), joinedload(Item.collection_point)))
     if handled_by_id:
         query = query.where(Item.handled_by_id == handled_by_id)
     if category_id:
         query = query.where(Item.category_id == category_id)
     if collection_point_id:
         query = query.where(Item.collection_point_id == collection_point_id)
-    return query
+    return keyset_page(session, query, (Item.status_changed_at, Item.id), after=after, size=QUEUE_PAGE_SIZE)
 
 
 def items_per_status(session: Session) -> dict[str, int]:
-    return dict(session.execute(sa.select(Item.status, sa.func.count()).group_by(Item.status)).all())
+    """The queue tabs' counts, from the counter the database keeps (models/tallies.py), not a count of items."""
+    return dict(session.execute(sa.select(StatusCount.status, StatusCount.items)).all())
 
 
 def erasure_records(session: Session, item: Item) -> list[Erasure]:

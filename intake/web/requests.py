@@ -3,6 +3,8 @@ the language, the security headers, and the key rate limits count by."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import os
 
 from flask import Flask, abort, current_app, has_request_context, render_template, request, session
@@ -77,16 +79,32 @@ def select_locale() -> str:
     return choice if choice in languages else languages[0]
 
 
+def content_security_policy(images: tuple[str, ...] = (), connect: tuple[str, ...] = ()) -> str:
+    """The pages' policy: everything from here only; a page may add the origins of its map tiles (images)
+    or of a service the browser asks itself (connect), each from a setting."""
+    extra_images = "".join(f" {origin}" for origin in images)
+    extra_connect = "".join(f" {origin}" for origin in connect)
+    return ("default-src 'self'; img-src 'self' data: blob:" + extra_images + "; media-src 'self' blob:; "
+            + (f"connect-src 'self'{extra_connect}; " if connect else "")
+            + "style-src 'self'; script-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
+            "frame-ancestors 'none'")
+
+
+def origin_of(url_template: str | None) -> str | None:
+    """The origin of a setting's URL, its ``{s}`` subdomains as a wildcard (None: no such setting)."""
+    if not url_template:
+        return None
+    parts = urlsplit(url_template)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
+
+
 def set_security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
-        "style-src 'self'; script-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
-        "frame-ancestors 'none'",
-    )
+    response.headers.setdefault("Content-Security-Policy", content_security_policy())
     if request.is_secure:
         # Over https (directly, or through a proxy trusted with PROXY_COUNT): browsers keep to it.
         response.headers.setdefault("Strict-Transport-Security", f"max-age={current_app.config['HSTS_MAX_AGE']}")

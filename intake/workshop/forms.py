@@ -8,6 +8,7 @@ from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..services.outcomes import MAX_WARRANTY_MONTHS
 from ..vocabulary import choices
 
 
@@ -53,3 +54,28 @@ class BulkForm(WorkFields):
     # A label the camera cannot read (or no camera at all): its code, typed.
     typed = StringField(_l("Or type the code"), validators=[Optional(), Length(max=200)],
                         render_kw={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"})
+
+
+# After-sales: the workshop's three answers to a fault ticket (workshop/tickets.py).
+class TicketAcceptForm(FlaskForm):
+    action = HiddenField(default="accept")
+    message = TextAreaField(_l("Message to the reporter (optional)"), validators=[Optional(), Length(max=2000)])
+
+
+class TicketReplaceForm(FlaskForm):
+    action = HiddenField(default="replace")
+    replacement_code = StringField(_l("Code of the ready item going out instead"),
+                                   validators=[DataRequired(), Length(max=40)],
+                                   render_kw={"autocapitalize": "characters", "autocomplete": "off",
+                                              "spellcheck": "false"})
+    typed_name = StringField(_l("Tenant's name, typed by the tenant"), validators=[Optional(), Length(max=200)],
+                             render_kw={"autocomplete": "off"})
+    warranty_months = IntegerField(_l("Warranty (months)"), default=12,
+                                   validators=[Optional(), NumberRange(min=0, max=MAX_WARRANTY_MONTHS)],
+                                   render_kw={"inputmode": "numeric"})
+    message = TextAreaField(_l("Message to the reporter (optional)"), validators=[Optional(), Length(max=2000)])
+
+
+class TicketCloseForm(FlaskForm):
+    action = HiddenField(default="close")
+    answer = TextAreaField(_l("Answer to the reporter"), validators=[DataRequired(), Length(max=2000)])

@@ -115,9 +115,9 @@ def queue():
     filters = {"mine": "1" if request.args.get("mine") == "1" else None,
                "category": request.args.get("category", type=record_id),
                "point": request.args.get("point", type=record_id)}
-    query = workshop.waiting_in(status, handled_by_id=current_user.id if filters["mine"] else None,
-                                category_id=filters["category"], collection_point_id=filters["point"])
-    page = db.paginate(query, page=request.args.get("page", 1, type=record_id), per_page=50, error_out=False)
+    page = workshop.waiting_in(db.session, status, after=request.args.get("after"),
+                               handled_by_id=current_user.id if filters["mine"] else None,
+                               category_id=filters["category"], collection_point_id=filters["point"])
     return render_template("workshop/queue.html", page=page, status=status, statuses=STATUSES,
                            counts=workshop.items_per_status(db.session),
                            categories=catalogue.active_categories(db.session), points=catalogue.all_points(db.session), now=machine.now_utc(),

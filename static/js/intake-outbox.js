@@ -55,6 +55,18 @@ function itemFromForm(code) {
     description: value("description"),
     code,
     weight_confirmed: Boolean(form.elements.namedItem("weight_confirmed")?.checked),
+    ...many(),
+  };
+}
+
+// Many identical items: one entry, sent once to /api/v1/items/batch (the server draws their codes).
+function many() {
+  const quantity = Number.parseInt(value("quantity") || "1", 10);
+  if (!(quantity > 1)) return {};
+  return {
+    quantity,
+    weight_per: form.querySelector("input[name=weight_per]:checked")?.value || "item",
+    quantity_confirmed: Boolean(form.elements.namedItem("quantity_confirmed")?.checked),
   };
 }
 
@@ -72,7 +84,9 @@ function problem() {
 }
 
 async function keep() {
-  const code = value("code") || (await outbox.takeCode());
+  const quantity = many().quantity || 1;
+  // This phone's reserved codes go one per item logged alone; many items get theirs when sent.
+  const code = value("code") || (quantity > 1 ? null : await outbox.takeCode());
   await outbox.put({
     client_uuid: value("client_uuid"),
     created_at: new Date().toISOString(),
@@ -81,11 +95,13 @@ async function keep() {
     item: itemFromForm(code),
     // A photo stays on the phone with its item, and is sent once the item is on the server.
     photo: form.elements.namedItem("photo")?.files?.[0] || null,
-    shown: { category: checkedLabel("category_id") || "", weight: value("weight_kg"), grade: value("grade") },
+    shown: {
+      category: checkedLabel("category_id") || "", weight: value("weight_kg"), grade: value("grade"), quantity,
+      unit: quantity > 1 ? checkedLabel("weight_per") : "kg", // "kg chacun", "kg au total"
+    },
   });
-  queued.textContent = code
-    ? queued.dataset.withCode.replace("%(code)s", code)
-    : queued.dataset.withoutCode;
+  if (quantity > 1) queued.textContent = queued.dataset.many.replace("%(count)s", String(quantity));
+  else queued.textContent = code ? queued.dataset.withCode.replace("%(code)s", code) : queued.dataset.withoutCode;
   queued.hidden = false;
   nextItem();
   registerSync();
@@ -99,6 +115,7 @@ function nextItem() {
   form.elements.namedItem("client_uuid").value = outbox.newUuid();
   delete form.dataset.fixing;
   form.querySelector(".photo-preview")?.setAttribute("hidden", "");
+  form.elements.namedItem("quantity")?.dispatchEvent(new Event("input", { bubbles: true }));
   ready(document.getElementById("save"));
   window.scrollTo({ top: 0, behavior: "smooth" });
 }
@@ -173,7 +190,8 @@ function entryLine(entry) {
   const code = document.createElement("strong");
   code.className = "code small";
   code.textContent = entry.item.code || panel.dataset.noCode;
-  what.append(code, ` · ${entry.shown.category} · ${entry.shown.weight} kg · `,
+  const count = entry.shown.quantity > 1 ? `${entry.shown.quantity} × ` : "";
+  what.append(code, ` · ${count}${entry.shown.category} · ${entry.shown.weight} ${entry.shown.unit || "kg"} · `,
     entry.state === "rejected" ? panel.dataset.rejected : panel.dataset.pending, entry.photo ? " · 📷" : "");
   line.append(what);
   if (entry.state === "rejected") {
@@ -221,6 +239,9 @@ function fill(entry) {
     form.elements.namedItem(name).value = item[name] || "";
   }
   form.elements.namedItem("source_id").value = String(item.source_id || 0);
+  form.elements.namedItem("quantity").value = String(item.quantity || 1);
+  check("weight_per", item.weight_per || "item");
+  form.elements.namedItem("quantity").dispatchEvent(new Event("input", { bubbles: true }));
   form.elements.namedItem("client_uuid").value = entry.client_uuid;
   form.dataset.fixing = entry.client_uuid;
   form.querySelector("details.details").open = true;

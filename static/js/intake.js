@@ -78,11 +78,35 @@ photoInput?.addEventListener("change", () => {
 const confirmBox = form.querySelector(".weight-confirm");
 const confirmed = form.elements.namedItem("weight_confirmed");
 
+// Many identical items: how many, and whether the weight typed is each one's or the total.
+const quantityInput = form.elements.namedItem("quantity");
+const weightPer = form.querySelector(".weight-per");
+const saveButton = document.getElementById("save");
+const saveLabel = saveButton.textContent;
+
+function quantity() {
+  const count = Number.parseInt(quantityInput?.value || "1", 10);
+  return Number.isFinite(count) && count > 0 ? count : 1;
+}
+
+function showQuantity() {
+  const many = quantity() > 1;
+  weightPer.hidden = !many;
+  saveButton.textContent = many ? saveButton.dataset.many.replace("%(count)s", String(quantity())) : saveLabel;
+}
+
+quantityInput?.addEventListener("input", showQuantity);
+
+function eachWeight(netTotal) {
+  const total = form.querySelector("input[name=weight_per]:checked")?.value === "total";
+  return total ? netTotal / quantity() : netTotal;
+}
+
 function implausibleWeight() {
   const tile = form.querySelector("input[name=category_id]:checked");
   const gross = parseWeight(weight.value);
   if (!tile || gross === null || confirmed.checked) return null;
-  const netWeight = Math.round((gross - selectedTare()) * 1000) / 1000;
+  const netWeight = Math.round(eachWeight(gross - selectedTare()) * 1000) / 1000;
   const low = parseWeight(tile.dataset.minWeight ?? "");
   const high = parseWeight(tile.dataset.maxWeight ?? "");
   if ((low !== null && netWeight < low) || (high !== null && netWeight > high)) {
@@ -111,13 +135,26 @@ document.getElementById("confirm-weight")?.addEventListener("click", () => {
   form.requestSubmit();
 });
 
+// A large number is confirmed before anything is sent or kept (the server asks the same).
+const quantityConfirm = form.querySelector(".quantity-confirm");
+
+function largeNumberRefused() {
+  const confirmedNumber = form.elements.namedItem("quantity_confirmed");
+  if (quantity() <= Number(quantityConfirm.dataset.askAbove) || confirmedNumber.checked) return false;
+  if (!window.confirm(quantityConfirm.dataset.question.replaceAll("%(count)s", String(quantity())))) return true;
+  confirmedNumber.checked = true;
+  return false;
+}
+
+quantityInput?.addEventListener("input", () => { form.elements.namedItem("quantity_confirmed").checked = false; });
+
 form.addEventListener("submit", (event) => {
   const question = implausibleWeight();
-  if (question) {
+  if (question || largeNumberRefused()) {
     // Before the outbox's handler: nothing is sent or kept until the person says.
     event.preventDefault();
     event.stopImmediatePropagation();
-    askWeight(question);
+    if (question) askWeight(question);
     return;
   }
   // The client_uuid makes a second submission harmless; this just avoids the wait.
@@ -127,6 +164,7 @@ form.addEventListener("submit", (event) => {
 });
 
 showNet();
+showQuantity();
 
 // Coming back with the browser's back button must not leave the button dead.
 window.addEventListener("pageshow", () => {

@@ -126,16 +126,19 @@
 
   async function sendOne(entry, token) {
     if (entry.state !== "photo") {
-      const response = await post("/api/v1/items", JSON.stringify(entry.item), { "Content-Type": "application/json" },
-                                  token);
+      // Many identical items are one entry and one request (all or nothing, idempotent as one item is).
+      const url = entry.item.quantity > 1 ? "/api/v1/items/batch" : "/api/v1/items";
+      const response = await post(url, JSON.stringify(entry.item), { "Content-Type": "application/json" }, token);
       if (!response) return "offline";
       if (response.status === 200 || response.status === 201) {
         if (!entry.photo) {
           await remove(entry.client_uuid);
           return "sent";
         }
-        // The item is on the server; its photo follows (and is sent again if this part fails).
-        entry = { ...entry, state: "photo", saved_as: (await response.json()).code };
+        // The item is on the server (the first of many holds the photo); its photo follows (and is sent
+        // again if this part fails).
+        const saved = await response.json();
+        entry = { ...entry, state: "photo", saved_as: saved.items ? saved.items[0].code : saved.code };
         await put(entry);
       } else {
         // Only the item itself can be refused (409, 422); anything else (signed out, an expired form

@@ -34,7 +34,7 @@ def with_service_worker(phone) -> None:
     """Wait until the worker is installed and controls the page (the page loaded once more)."""
     phone.evaluate("navigator.serviceWorker.ready")
     phone.reload()
-    phone.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_until(phone, "navigator.serviceWorker.controller !== null")
 
 
 def wait_until(phone, promise: str, seconds: float = 10) -> None:

@@ -11,6 +11,8 @@ from intake.clock import local_today
 from intake.extensions import db
 from intake.services.demo import DEMO_PASSWORD, build_demo
 
+from .steps import wait_until
+
 pytestmark = pytest.mark.browser
 
 DESKTOP = {"width": 1280, "height": 800}
@@ -26,7 +28,7 @@ def sign_in_as_coordinator(page) -> None:
 
 def drawn_charts(page) -> tuple[int, int]:
     """(charts on the page, charts Chart.js drew with their numbers)."""
-    page.wait_for_function("() => window.Chart && Object.keys(window.Chart.instances).length > 0")
+    wait_until(page, "!!window.Chart && Object.keys(window.Chart.instances).length > 0")
     return page.evaluate("""() => [document.querySelectorAll('[data-chart]').length,
         Object.values(window.Chart.instances).filter(chart => chart.data.datasets.every(d => d.data.length)).length]""")
 

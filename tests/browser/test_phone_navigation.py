@@ -21,12 +21,16 @@ pytestmark = pytest.mark.browser
 # Each role's home and its whole menu, as a French phone shows them.
 HOMES = {"volunteer": "/intake", "technician": "/workshop", "coordinator": "/today", "landlord": "/landlord/"}
 MENUS = {
-    "volunteer": {"Collecte", "Objets", "Étiquettes", "Atelier"},
-    "technician": {"Atelier", "Collecte", "Objets", "Étiquettes", "Recyclage"},
+    "volunteer": {"Collecte", "Objets", "Étiquettes", "Atelier", "Stock au poids"},
+    "technician": {"Atelier", "Collecte", "Objets", "Étiquettes", "Recyclage", "Caisse", "Stock au poids"},
     "coordinator": {"Aujourd’hui", "Objets", "Atelier", "Collecte", "Étiquettes", "Recyclage", "Indicateurs",
-                    "Paramètres"},
+                    "Paramètres", "Partenariats", "Caisse", "Stock au poids"},
     "landlord": {"Remises"},
 }
+# people: the door of the self-repair sessions for every staff member, the people pages for coordinators.
+MENUS["volunteer"] = MENUS["volunteer"] | {"Autoréparation"}
+MENUS["technician"] = MENUS["technician"] | {"Autoréparation"}
+MENUS["coordinator"] = MENUS["coordinator"] | {"Personnes"}
 
 # What sticks out of the page or of its own box: the document itself, and any table or table wrapper
 # whose content is wider than what it shows (clipped, or to be scrolled sideways inside the page).

@@ -13,7 +13,7 @@ from intake.extensions import db
 from intake.models import Item, Photo
 
 from .conftest import NO_NETWORK
-from .steps import log_item, sign_in_and_choose_point, wait_until, with_service_worker
+from .steps import log_item, sign_in_and_choose_point, with_service_worker
 
 pytestmark = pytest.mark.browser
 LIMIT = 1_000_000  # bytes: the upload limit in these tests

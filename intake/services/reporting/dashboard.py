@@ -15,21 +15,24 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from ...clock import local_date, local_today, now_utc
+from ...clock import local_date, local_days, local_today, now_utc
 from ...models.item import IN_STOCK
-from ...models import (AccompanimentSession, Category, CollectionPoint, Handover, Item, ItemEvent, LeadTime,
-                       Organisation, RecyclingBatch, Sale, Territory, WasteShipment)
+from ...models import (AccompanimentSession, Category, CollectionPoint, FaultTicket, Handover, Item, ItemEvent,
+                       LeadTime, Organisation, RecyclingBatch, Sale, Territory, WasteShipment)
 from ...vocabulary import term
 from .filters import (Filters, day_in, item_scope, moment_in, month_of_day, month_of_moment, months_between,
                       received_in, scope, years_covered)
 from ..outcomes import add_months
 from .impact import factors_by_category
+from .lots import lot_groups
+from .received import grouped, sale_groups
 from .tables import Column, Table, kg, money, share
 
 SECOND_LIFE = ("sold", "handed_over")
 ENDED_OTHERWISE = ("to_recycle", "recycled", "dismantled")
 # Statuses an item waits in: the stock on hand.
-GOOD_GRADES = ("A", "B")  # reusable as is, or after a repair: the "quality" of what a source brings
+# Graded A or B: reusable as is, or after a repair: the "quality" of what a source brings.
+from ...models.tallies import GOOD_GRADES  # noqa: E402
 
 
 def _source_names(session: Session) -> dict:
@@ -57,8 +60,7 @@ def collected(session: Session, filters: Filters) -> tuple[list[Table], Dependen
     """What came in: per source (with each source's reuse rate), per category, per month, per territory and
     zone type (kg per inhabitant per year), and the dependency on the largest partner."""
     names = _source_names(session)
-    by_source_status_point = _totals(_intake_groups(session, filters, Item.source_id, Item.status,
-                                                    Item.collection_point_id))
+    by_source_status_point = _totals(_intake_groups(session, filters, "source", "status", "point"))
 
     sources: dict = {}
     for (source_id, status, _point), (count, weight) in by_source_status_point.items():
@@ -111,12 +113,22 @@ def collected(session: Session, filters: Filters) -> tuple[list[Table], Dependen
     return tables, dependency
 
 
-def _intake_groups(session: Session, filters: Filters, *keys) -> list:
-    """The period's intake grouped by ``keys``: (key values…, items, kg). The items' index on the intake
-    time holds every column these read."""
-    return [(tuple(row[:-2]), row[-2:]) for row in session.execute(
-        sa.select(*keys, sa.func.count(Item.id), sa.func.sum(Item.weight_kg))
-        .where(*received_in(filters)).group_by(*keys))]
+_ITEM_KEYS = {"point": Item.collection_point_id, "category": Item.category_id, "source": Item.source_id,
+              "status": Item.status, "good": Item.grade.in_(GOOD_GRADES)}
+
+
+def _intake_groups(session: Session, filters: Filters, *keys, months: list[date] | None = None,
+                   lots: bool = True) -> list:
+    """The period's intake grouped by ``keys`` (names: point, category, source, status, good), first by
+    the local month of ``months`` if given: (key values…, items, kg), weighed lots included (their kg, no
+    items). The items are counted by the intake tally (received.py), the lots on their own table."""
+    start, end = local_days(filters.start, filters.end)
+    boundaries = [start, *([local_days(month, month)[0] for month in months[1:]] if months else []), end]
+    groups = [(key if months else key[1:], values) for key, values in grouped(session, filters, boundaries, keys)]
+    item_keys = tuple(_ITEM_KEYS[name] for name in keys)
+    if months:
+        item_keys = (month_of_moment(Item.created_at, months), *item_keys)
+    return groups + (lot_groups(session, received_in(filters), item_keys) if lots else [])
 
 
 def _totals(groups: list) -> dict:
@@ -131,7 +143,7 @@ def _totals(groups: list) -> dict:
 
 def _by_category(session: Session, filters: Filters) -> Table:
     categories = {row.id: row for row in session.execute(sa.select(Category.id, Category.name, Category.family))}
-    totals = _totals(_intake_groups(session, filters, Item.category_id))
+    totals = _totals(_intake_groups(session, filters, "category"))
     rows = sorted(([categories[category_id].name, str(term("family", categories[category_id].family)), count, weight]
                    for category_id, (count, weight) in totals.items()), key=lambda row: (-row[3], row[0]))
     return Table("by_category", _l("Collected per category"), [
@@ -141,7 +153,7 @@ def _by_category(session: Session, filters: Filters) -> Table:
 
 def _by_month(session: Session, filters: Filters) -> Table:
     months = months_between(filters.start, filters.end)
-    groups = _intake_groups(session, filters, month_of_moment(Item.created_at, months), Item.grade.in_(GOOD_GRADES))
+    groups = _intake_groups(session, filters, "good", months=months)
     totals = _totals([((month,), values) for (month, _), values in groups])
     good = _totals([((month,), values) for (month, is_good), values in groups if is_good])
     table_rows = []
@@ -206,13 +218,14 @@ def _per_inhabitant(session: Session, filters: Filters, per_point: dict) -> list
 # ---------------------------------------------------------------------------------------------- where it went
 
 def recycled_items(batches):
-    """The one rule for recycled weight, as a subquery of the items in ``batches`` (a select of batch ids):
-    each item's ``recycled_kg`` is its logged weight, scaled so that the items of a batch weighed at pickup
-    add up to the measured weight (what actually left); for a batch not weighed, its logged weight. The
-    batch's total comes from a window over its items, so they are read once."""
-    logged = sa.func.sum(Item.weight_kg).over(partition_by=Item.recycling_batch_id)
+    """The one rule for recycled weight, as a subquery of the items in ``batches`` (a select of closed batch
+    ids): each item's ``recycled_kg`` is its logged weight, scaled so that the items of a batch weighed at
+    pickup add up to the measured weight (what actually left); for a batch not weighed, its logged weight.
+    The batch keeps its items' logged total from its close, so a condition on the items (a partner, a
+    period) reaches them through their own indexes, never through every item of the batches."""
     factor = sa.case((RecyclingBatch.weighed_kg.is_(None), 1.0),
-                     else_=sa.cast(RecyclingBatch.weighed_kg, sa.Float) / sa.cast(logged, sa.Float))
+                     (sa.func.coalesce(RecyclingBatch.logged_kg, 0) == 0, 1.0),
+                     else_=sa.cast(RecyclingBatch.weighed_kg, sa.Float) / sa.cast(RecyclingBatch.logged_kg, sa.Float))
     return (sa.select(Item.id, Item.category_id, Item.collection_point_id, Item.source_id, Item.status,
                       Item.created_at, Item.recycling_batch_id,
                       (sa.cast(Item.weight_kg, sa.Float) * factor).label("recycled_kg"))
@@ -249,12 +262,7 @@ def destinations(session: Session, filters: Filters) -> tuple[list[Table], Total
     waste; sales per category and channel; handovers per landlord with training; the impact."""
     months = months_between(filters.start, filters.end)
     categories = {row.id: row for row in session.execute(sa.select(Category.id, Category.name))}
-    sale_month = month_of_day(Sale.sold_on, months)
-    sales = session.execute(
-        sa.select(sale_month, Item.category_id, Sale.channel, sa.func.count(Sale.id), sa.func.sum(Item.weight_kg),
-                  sa.func.sum(Sale.price))
-        .join(Item, Sale.item_id == Item.id).where(day_in(Sale.sold_on, filters), *item_scope(filters))
-        .group_by(sale_month, Item.category_id, Sale.channel)).all()
+    sales = sale_groups(session, filters, months)
     handover_month = month_of_day(Handover.handed_on, months)
     handovers = session.execute(
         sa.select(handover_month, Item.category_id, Handover.landlord_id, sa.func.count(Handover.id),
@@ -390,12 +398,10 @@ AGE_BUCKETS = (30, 90, 180)
 def stock(session: Session, filters: Filters) -> Table:
     """Items on hand now, per status and age since intake (the period does not apply: it is now)."""
     now = now_utc()
-    age = sa.case(*[(Item.created_at >= now - timedelta(days=days), index) for index, days in enumerate(AGE_BUCKETS)],
-                  else_=len(AGE_BUCKETS))
-    rows = session.execute(
-        sa.select(Item.status, age, sa.func.count(Item.id), sa.func.sum(Item.weight_kg))
-        .where(Item.status.in_(IN_STOCK), *item_scope(filters)).group_by(Item.status, age)).all()
-    found = {(status, bucket): (count, kg(weight)) for status, bucket, count, weight in rows}
+    # Oldest first: before 180 days ago, 180 to 90, 90 to 30, the last 30 days (the intake tally's buckets).
+    boundaries = [None, *[now - timedelta(days=days) for days in reversed(AGE_BUCKETS)], None]
+    found = {(status, len(AGE_BUCKETS) - bucket): (count, kg(weight))
+             for (bucket, status), (count, weight) in grouped(session, filters, boundaries, ("status",), IN_STOCK)}
     labels = [_l("under %(days)s days", days=AGE_BUCKETS[0])] + [
         _l("%(low)s to %(high)s days", low=low, high=high) for low, high in zip(AGE_BUCKETS, AGE_BUCKETS[1:])] + [
         _l("over %(days)s days", days=AGE_BUCKETS[-1])]
@@ -481,11 +487,12 @@ def partner_effect(session: Session, filters: Filters) -> Table:
                              window - 1), last_complete)
     months = months_between(first_month, max(last_month, first_month))
     scope = filters.but(start=first_month, end=add_months(months[-1], 1) - timedelta(days=1), source=None)
-    bucket = month_of_moment(Item.created_at, months)
-    monthly = {row[0]: row[1:] for row in session.execute(
-        sa.select(bucket, sa.func.count(Item.id), sa.func.sum(Item.weight_kg),
-                  sa.func.sum(sa.case((Item.grade.in_(GOOD_GRADES), 1), else_=0)))
-        .where(*received_in(scope)).group_by(bucket))}
+    monthly: dict = {}
+    for (index, good), (count, weight) in _intake_groups(session, scope, "good", months=months, lots=False):
+        entry = monthly.setdefault(index, [0, Decimal(0), 0])
+        entry[0] += count
+        entry[1] += kg(weight)
+        entry[2] += count if good else 0
     rows = []
     for name, since in sorted(starts, key=lambda pair: pair[1]):
         start_month = date(since.year, since.month, 1)
@@ -508,6 +515,70 @@ def partner_effect(session: Session, filters: Filters) -> Table:
     return Table("partner_effect", _l("A partner's effect"), columns, rows, note=note)
 
 
+# ---------------------------------------------------------------------------------------------- after-sales
+
+def _days_between(session: Session, start, end):
+    """Days from one timestamp column to another, in the database (fractions kept)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return sa.extract("epoch", end - start) / 86400
+    return sa.func.julianday(end) - sa.func.julianday(start)
+
+
+def faults(session: Session, filters: Filters, left: int | None = None) -> list[Table]:
+    """Faults reported in the period, per category and per source; the time from report to resolution of
+    those resolved in the period; the share of the items that left in the period (``left``: sold or handed
+    over, the destinations' count when the dashboard has it) that came back under warranty (tickets reported
+    in the period, taken back or replaced)."""
+    # Its item came back to the workshop: taken back, or replaced (which takes it back first).
+    came_back = sa.case((FaultTicket.return_event_id.is_not(None), 1), else_=0)
+    rows = session.execute(
+        sa.select(Category.name, FaultTicket.source, sa.func.count(FaultTicket.id),
+                  sa.func.sum(sa.case((FaultTicket.under_warranty, 1), else_=0)), sa.func.sum(came_back),
+                  sa.func.sum(sa.case((FaultTicket.under_warranty, came_back), else_=0)))
+        .join(Item, FaultTicket.item_id == Item.id).join(Category, Item.category_id == Category.id)
+        .where(moment_in(FaultTicket.created_at, filters), *item_scope(filters))
+        .group_by(Category.name, FaultTicket.source)).all()
+    by_category: dict = {}
+    by_source: dict = {}
+    for category, source, count, warranty, back, _back_in_warranty in rows:
+        for key, bucket in ((category, by_category), (source, by_source)):
+            entry = bucket.setdefault(key, [0, 0, 0])
+            entry[0] += count
+            entry[1] += warranty or 0
+            entry[2] += back or 0
+    columns = [Column("faults", _l("Faults reported"), "items"), Column("under_warranty", _l("Under warranty"), "items"),
+               Column("came_back", _l("Came back to the workshop"), "items")]
+    per_category = Table("faults_by_category", _l("Faults reported, per category"),
+                         [Column("category", _l("Category")), *columns],
+                         sorted([[name, *values] for name, values in by_category.items()], key=lambda row: (-row[1], row[0])),
+                         chart="hbar", series=("faults",))
+    per_source = Table("faults_by_source", _l("Faults reported, per source"),
+                       [Column("source", _l("Reported by")), *columns],
+                       sorted([[str(term("fault_source", source)), *values] for source, values in by_source.items()],
+                              key=lambda row: (-row[1], row[0])), chart="bar", series=("faults", "came_back"))
+
+    durations = (sa.select(_days_between(session, FaultTicket.created_at, FaultTicket.resolved_at).label("days"))
+                 .join(Item, FaultTicket.item_id == Item.id)
+                 .where(FaultTicket.resolved_at.is_not(None), moment_in(FaultTicket.resolved_at, filters),
+                        *item_scope(filters)).subquery())
+    count, median, p90 = _percentiles(session, durations)
+    if left is None:
+        left = sum(session.scalar(sa.select(sa.func.count(record.id)).join(Item, record.item_id == Item.id)
+                                  .where(day_in(day, filters), *item_scope(filters))) or 0
+                   for record, day in ((Sale, Sale.sold_on), (Handover, Handover.handed_on)))
+    back_in_warranty = sum(row[5] or 0 for row in rows)
+    resolution = Table("fault_resolution", _l("After-sales: resolution and returns under warranty"), [
+        Column("measure", _l("Measure")), Column("items", _l("Items"), "items"), Column("median", _l("Median"), "days"),
+        Column("p90", _l("90th percentile"), "days"), Column("share", _l("Share of the items that left"), "share")], [
+        [str(_l("Report → resolution")), count, median, p90, None],
+        [str(_l("Came back under warranty")), back_in_warranty, None, None, share(back_in_warranty, left)],
+        [str(_l("Sold or handed over")), left, None, None, None]],
+        note=_l("Resolution: replaced, or answered and closed, in the period. Came back under warranty: faults "
+                "reported in the period on an item under warranty that was taken back or replaced, against the "
+                "items sold or handed over in the period."))
+    return [per_category, per_source, resolution]
+
+
 SECTIONS = {
     "collected": ("by_source", "reuse_by_source", "by_category", "by_month", "per_territory", "per_zone"),
     "destinations": ("destinations", "destinations_by_month", "sales_by_category", "sales_by_channel",
@@ -515,6 +586,7 @@ SECTIONS = {
     "stock": ("stock",),
     "lead_times": ("lead_times",),
     "partner_effect": ("partner_effect",),
+    "faults": ("faults_by_category", "faults_by_source", "fault_resolution"),
 }
 
 
@@ -530,6 +602,8 @@ def one_table(session: Session, filters: Filters, key: str) -> Table | None:
         tables = [lead_times(session, filters)]
     elif key == "partner_effect":
         tables = [partner_effect(session, filters)]
+    elif key in SECTIONS["faults"]:
+        tables = faults(session, filters)
     else:
         return None
     return next(table for table in tables if table.key == key)
@@ -546,5 +620,5 @@ def dashboard(session: Session, filters: Filters) -> Dashboard:
     collected_tables, dependency = collected(session, filters)
     destination_tables, totals = destinations(session, filters)
     tables = [*collected_tables, *destination_tables, stock(session, filters), lead_times(session, filters),
-              partner_effect(session, filters)]
+              partner_effect(session, filters), *faults(session, filters, left=totals.reused_items)]
     return Dashboard({table.key: table for table in tables}, dependency, totals)

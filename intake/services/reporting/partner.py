@@ -16,6 +16,7 @@ from ...models import Category, Item, Organisation, RecyclingBatch
 from ...vocabulary import term
 from .dashboard import SECOND_LIFE, partner_effect, recycled_items
 from .filters import Filters, received_in, scope
+from .received import grouped, summed_by
 from .tables import Column, Table, kg
 
 # What became of an item, from its status now.
@@ -41,13 +42,13 @@ def partner_report(session: Session, partner: Organisation, filters: Filters) ->
     """Items the partner brought in the period (its other filters apply) and what each became by now.
     Recycled kg follow the register's rule (the weight measured at pickup, shared by logged weight)."""
     brought = filters.but(source=partner.id)
-    by_status = dict((status, (count, kg(weight))) for status, count, weight in session.execute(
-        sa.select(Item.status, sa.func.count(Item.id), sa.func.sum(Item.weight_kg))
-        .where(*received_in(brought)).group_by(Item.status)))
+    period = list(local_days(filters.start, filters.end))
+    by_status = {status: (count, kg(weight))
+                 for (_, status), (count, weight) in grouped(session, brought, period, ("status",))}
     closed = sa.select(RecyclingBatch.id).where(RecyclingBatch.state == "closed", RecyclingBatch.id.in_(
         sa.select(Item.recycling_batch_id).where(*received_in(brought))))
     items = recycled_items(closed)
-    start, end = local_days(filters.start, filters.end)
+    start, end = period
     recycled = kg(session.scalar(
         sa.select(sa.func.sum(items.c.recycled_kg))
         .where(items.c.source_id == partner.id, items.c.status == "recycled", items.c.created_at >= start,
@@ -63,10 +64,10 @@ def partner_report(session: Session, partner: Organisation, filters: Filters) ->
     became = Table("became", _l("What it became"), [Column("became", _l("Now")), Column("items", _l("Items"), "items"),
                                                     Column("kg", _l("Weight"), "kg")], rows, chart="hbar",
                    series=("items",))
-    category_rows = session.execute(
-        sa.select(Category.name, sa.func.count(Item.id), sa.func.sum(Item.weight_kg))
-        .join(Category, Item.category_id == Category.id).where(*received_in(brought))
-        .group_by(Category.name).order_by(sa.func.count(Item.id).desc(), Category.name)).all()
+    names = dict(session.execute(sa.select(Category.id, Category.name)).all())
+    per_name = summed_by(grouped(session, brought, period, ("category",)), lambda values: names[values[1]])
+    category_rows = sorted(((name, count, weight) for name, (count, weight) in per_name.items()),
+                           key=lambda row: (-row[1], row[0]))
     categories = Table("brought", _l("What it brought"), [
         Column("category", _l("Category")), Column("items", _l("Items"), "items"), Column("kg", _l("Weight"), "kg")],
         [[name, count, kg(weight)] for name, count, weight in category_rows])
@@ -83,3 +84,16 @@ def _became_name(key: str):
 
 def report_period_label(start: date, end: date) -> str:
     return f"{start.isoformat()} – {end.isoformat()}"
+
+
+def brought_by_family(session: Session, filters: Filters) -> dict[str, tuple[int, Decimal]]:
+    """Items and kg collected in the period with the filters (a partner's: ``source``), per product family,
+    counted as every collected figure is (``received_in``)."""
+    # From the intake tally kept by the database (received.py), per category, then summed per family.
+    families = dict(session.execute(sa.select(Category.id, Category.family)).all())
+    brought: dict[str, tuple[int, Decimal]] = {}
+    for (_, category_id), (count, weight) in grouped(session, filters, list(local_days(filters.start, filters.end)),
+                                                     ("category",)):
+        items, kgs = brought.get(families[category_id], (0, Decimal(0)))
+        brought[families[category_id]] = (items + count, kgs + kg(weight))
+    return brought

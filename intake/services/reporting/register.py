@@ -14,8 +14,9 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from ...clock import local_today
+from ...clock import local_date, local_today
 from ...models import Category, CollectionPoint, Item, Organisation, RecyclingBatch, WasteShipment
+from ..lots import batch_lot_contents, discarded_rows
 from .tables import Column, Table, kg
 
 # Directive 2008/98/CE, annexes I (D1–D15, disposal) and II (R1–R13, recovery).
@@ -59,9 +60,11 @@ class Shipper:
     address: str | None
 
 
-def register(session: Session, start: date, end: date, shipper: Shipper) -> Table:
-    """The register's lines for batches picked up from ``start`` to ``end``: three queries whatever their
-    number (the batches with their details, then per batch its categories and its collection points)."""
+def _lines(session: Session, start: date, end: date, shipper: Shipper) -> list[tuple[int | None, list]]:
+    """The register's lines as (batch id, row), by date: batches picked up from ``start`` to ``end`` (the same
+    queries whatever their number: the batches with their details, then one pass over their items for their
+    categories, collection points, count and kg; weighed lots' kg put in a batch count in its line), and the
+    final waste discarded from the stock by weight (no batch: its own line, weighed on our scale)."""
     batches = session.execute(
         sa.select(RecyclingBatch, Organisation.name, Organisation.siren, WasteShipment)
         .join(Organisation, RecyclingBatch.eco_organism_id == Organisation.id)
@@ -69,35 +72,60 @@ def register(session: Session, start: date, end: date, shipper: Shipper) -> Tabl
         .where(RecyclingBatch.state == "closed", RecyclingBatch.pickup_on >= start, RecyclingBatch.pickup_on <= end)
         .order_by(RecyclingBatch.pickup_on, RecyclingBatch.id)).all()
     ids = [row[0].id for row in batches]
+    category_names = dict(session.execute(sa.select(Category.id, Category.name)).all())
+    point_names = dict(session.execute(sa.select(CollectionPoint.id, CollectionPoint.name)).all())
     contents: dict = {}
-    for batch_id, name, count, weight in session.execute(
-            sa.select(Item.recycling_batch_id, Category.name, sa.func.count(Item.id), sa.func.sum(Item.weight_kg))
-            .join(Category, Item.category_id == Category.id).where(Item.recycling_batch_id.in_(ids))
-            .group_by(Item.recycling_batch_id, Category.name)):
+    # One pass over the batches' items, through their index (batch, category, point… weight).
+    for batch_id, category_id, point_id, count, weight in session.execute(
+            sa.select(Item.recycling_batch_id, Item.category_id, Item.collection_point_id, sa.func.count(Item.id),
+                      sa.func.sum(Item.weight_kg))
+            .where(Item.recycling_batch_id.in_(ids))
+            .group_by(Item.recycling_batch_id, Item.category_id, Item.collection_point_id)):
         entry = contents.setdefault(batch_id, {"names": [], "items": 0, "kg": Decimal(0), "points": []})
-        entry["names"].append(name)
+        for key, name in (("names", category_names[category_id]), ("points", point_names[point_id])):
+            if name not in entry[key]:
+                entry[key].append(name)
         entry["items"] += count
         entry["kg"] += kg(weight)
-    for batch_id, point in session.execute(
-            sa.select(Item.recycling_batch_id, CollectionPoint.name)
-            .join(CollectionPoint, Item.collection_point_id == CollectionPoint.id)
-            .where(Item.recycling_batch_id.in_(ids)).distinct()):
-        contents[batch_id]["points"].append(point)
+    for batch_id, name, weight in batch_lot_contents(session, ids):
+        entry = contents.setdefault(batch_id, {"names": [], "items": 0, "kg": Decimal(0), "points": []})
+        if name not in entry["names"]:
+            entry["names"].append(name)
+        entry["kg"] += kg(weight)
     yes, no = str(_l("yes")), str(_l("no"))
     rows = []
     for batch, eco_name, eco_siren, shipment in batches:
         entry = contents.get(batch.id, {"names": [], "items": 0, "kg": Decimal(0), "points": []})
         weight = kg(batch.weighed_kg) if batch.weighed_kg is not None else entry["kg"]
         details = shipment or WasteShipment()
-        rows.append([batch.pickup_on, ", ".join(sorted(entry["names"])), batch.waste_code,
+        rows.append((batch.id, [batch.pickup_on, ", ".join(sorted(entry["names"])), batch.waste_code,
                      yes if batch.waste_code.strip().endswith("*") else no, yes if details.contains_pop else no,
                      (weight / 1000).quantize(Decimal("0.000001")), weight,
                      yes if batch.weighed_kg is not None else no, batch.slip_number,
                      shipper.name, shipper.siret, shipper.address, ", ".join(sorted(entry["points"])),
                      eco_name, eco_siren, details.destination_name, details.destination_siret,
                      details.destination_address, details.treatment_code, details.carrier_name, details.carrier_siren,
-                     details.carrier_address, details.carrier_receipt, entry["items"]])
-    return Table("register", _l("Waste register"), register_columns(), rows)
+                     details.carrier_address, details.carrier_receipt, entry["items"]]))
+    for moment, name, waste_code, weight, point in discarded_rows(session, start, end):
+        weight = kg(weight)
+        rows.append((None, [local_date(moment), name, waste_code, yes if waste_code.strip().endswith("*") else no, no,
+                            (weight / 1000).quantize(Decimal("0.000001")), weight, yes, None, shipper.name,
+                            shipper.siret, shipper.address, point, None, None, None, None, None, None, None, None,
+                            None, None, 0]))
+    return sorted(rows, key=lambda pair: pair[1][0])
+
+
+def register(session: Session, start: date, end: date, shipper: Shipper) -> Table:
+    """The register's lines for the period, oldest first (see ``_lines``)."""
+    return register_with_batches(session, start, end, shipper)[0]
+
+
+def register_with_batches(session: Session, start: date, end: date, shipper: Shipper) -> tuple[Table, list]:
+    """The register, and the batch of each of its lines in the same order (to link each line to its
+    details; None for a line of waste discarded by weight, which has no batch), read once."""
+    lines = _lines(session, start, end, shipper)
+    return (Table("register", _l("Waste register"), register_columns(), [row for _, row in lines]),
+            [batch_id for batch_id, _ in lines])
 
 
 def missing_fields(table: Table) -> int:
@@ -158,14 +186,6 @@ def record_shipment(session: Session, batch: RecyclingBatch, values: dict) -> Wa
         setattr(shipment, field, (values.get(field) or "").replace(" ", "") or None)
     session.commit()
     return shipment
-
-
-def register_batch_ids(session: Session, start: date, end: date) -> list[int]:
-    """The batches of the register's lines, in the same order (to link each line to its details)."""
-    return list(session.scalars(
-        sa.select(RecyclingBatch.id).where(RecyclingBatch.state == "closed", RecyclingBatch.pickup_on >= start,
-                                           RecyclingBatch.pickup_on <= end)
-        .order_by(RecyclingBatch.pickup_on, RecyclingBatch.id)))
 
 
 def shipment_of(session: Session, batch: RecyclingBatch) -> WasteShipment:
