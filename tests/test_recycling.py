@@ -9,7 +9,7 @@ import subprocess
 import sys
 import textwrap
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -37,10 +37,14 @@ def items_to_recycle(world, count: int) -> None:
     """``count`` items waiting for recycling, inserted in one statement (the intake path is tested elsewhere)."""
     template = make_item(world, weight_kg=Decimal("2.5"))
     db.session.execute(sa.update(Item).where(Item.id == template.id).values(status="to_recycle"))
+    codes = {template.code}
+    while len(codes) < count:  # two of 500 random five-symbol codes match in about one run in 270
+        codes.add(new_code())
+    codes.discard(template.code)
     db.session.execute(sa.insert(Item), [
-        {"code": new_code(), "client_uuid": uuid.uuid4(), "intake_digest": "0" * 64, "category_id": world.phone_id,
+        {"code": code, "client_uuid": uuid.uuid4(), "intake_digest": "0" * 64, "category_id": world.phone_id,
          "weight_kg": Decimal("2.5"), "grade": "D", "collection_point_id": world.point_id, "status": "to_recycle"}
-        for _ in range(count - 1)])
+        for code in codes])
     db.session.commit()
 
 
@@ -234,3 +238,66 @@ def test_the_items_waiting_are_counted_as_batches_fill_and_close(app, client, au
     with app.app_context():
         add_all_waiting(db.session, db.session.get(RecyclingBatch, filling_id))
     assert "0 objets à recycler" in client.get("/recycling").get_data(as_text=True)
+
+
+def contents_from_items() -> dict:
+    """What ``batch_content`` must hold, counted the slow way from the items in a batch."""
+    expected: dict = {}
+    for item in db.session.scalars(sa.select(Item).where(Item.recycling_batch_id.is_not(None))):
+        key = (item.structure_id, item.recycling_batch_id, item.collection_point_id, item.category_id,
+               item.source_id or 0)
+        entry = expected.setdefault(key, [0, Decimal(0)])
+        entry[0] += 1
+        entry[1] += item.weight_kg
+    return {key: (count, weight.quantize(Decimal("0.001"))) for key, (count, weight) in expected.items()}
+
+
+def contents_kept() -> dict:
+    rows = db.session.execute(sa.text("SELECT structure_id, recycling_batch_id, collection_point_id, category_id, "
+                                      "source_key, items, kg FROM batch_content"))
+    return {tuple(row[:5]): (row[5], Decimal(str(row[6])).quantize(Decimal("0.001"))) for row in rows}
+
+
+def test_what_each_batch_holds_is_kept_by_the_database(app, world):
+    """The batches' contents (the register's and the dashboard's source) follow items put in a batch, taken out,
+    corrected, closed, deleted, and a batch deleted from the register."""
+    from intake.services.amendments import Amendment, amend_item
+    from intake.services.recycling import remove_item
+    from intake.services.reporting.register import delete_batch
+
+    with app.app_context():
+        items_to_recycle(world, 5)
+        partner_item = make_item(world, source_id=world.partner_id, weight_kg=Decimal("1.25"))
+        db.session.execute(sa.update(Item).where(Item.id == partner_item.id).values(status="to_recycle"))
+        db.session.commit()
+        technician, coordinator = user(world, "technician"), user(world, "coordinator")
+        eco = eco_organism()
+        first = open_batch(db.session, user=technician, eco_organism_id=eco.id, pickup_on=date(2026, 11, 23),
+                           stream="small", waste_code="20 01 36")
+        codes = db.session.scalars(sa.select(Item.code).where(Item.status == "to_recycle").order_by(Item.id)).all()
+        add_items(db.session, first, codes[:2])
+        assert contents_kept() == contents_from_items() and sum(v[0] for v in contents_kept().values()) == 2
+        second = open_batch(db.session, user=technician, eco_organism_id=eco.id, pickup_on=date(2026, 11, 30),
+                            stream="small", waste_code="20 01 36")
+        add_all_waiting(db.session, second)
+        assert contents_kept() == contents_from_items() and len({key[1] for key in contents_kept()}) == 2
+        remove_item(db.session, second, codes[2])
+        moved = db.session.scalar(sa.select(Item).where(Item.code == codes[3]))
+        correction = Amendment({"weight_kg": Decimal("3.5"), "collection_point_id": world.other_point_id},
+                               reason="pesée")
+        amend_item(db.session, moved, correction, user=coordinator, author_window=timedelta(days=1))
+        amend_item(db.session, db.session.get(Item, partner_item.id), Amendment({"source_id": None}, reason="erreur"),
+                   user=coordinator, author_window=timedelta(days=1))
+        assert contents_kept() == contents_from_items()
+        close_batch(db.session, first, user=coordinator)
+        close_batch(db.session, second, user=coordinator)
+        assert contents_kept() == contents_from_items()
+        assert sum(count for count, _ in contents_kept().values()) == 5
+        db.session.execute(sa.delete(ItemEvent).where(ItemEvent.item_id == moved.id))
+        db.session.execute(sa.delete(Item).where(Item.id == moved.id))
+        db.session.commit()
+        assert contents_kept() == contents_from_items()
+        app.config["WASTE_REGISTER_RETENTION_YEARS"] = 0  # the line may go
+        delete_batch(db.session, db.session.get(RecyclingBatch, first.id))
+        assert contents_kept() == contents_from_items()
+        assert {key[1] for key in contents_kept()} == {second.id}

@@ -19,7 +19,7 @@ from .people import (Attendance, BroughtItem, Member, MemberFee, MemberIdentity,
 from .reporting import ImpactFactor, LeadTime, WasteShipment
 from .base import StructureScoped
 from .structure import Membership, Network, NetworkCoordinator, NetworkMember, Structure
-from .tallies import CategoryUsage, IntakeQuality, IntakeTally, SaleTally, StatusCount
+from .tallies import BatchContent, CategoryUsage, IntakeQuality, IntakeTally, SaleTally, StatusCount
 from .user import ApiToken, User
 from .till import TillChain, TillLine, TillMethod, TillPayment, TillSale, TillSession
 
@@ -40,6 +40,7 @@ __all__ = [
     "IntakeTally",
     "IntakeQuality",
     "SaleTally",
+    "BatchContent",
     "CollectionPoint",
     "ContactPerson",
     "Container",

@@ -457,3 +457,109 @@ def sale_tally_backfill(dialect: str) -> str:
 
 
 kept_by_triggers(SaleTally.__table__, sale_tally_triggers, drop_sale_tally_triggers)
+
+
+# ---------------------------------------------------------------------------------------------- batch contents
+
+class BatchContent(StructureScoped, db.Model):
+    """What a recycling batch holds, per collection point, category and source of its items: their count and
+    logged kg. The waste register's lines and the dashboard's recycled weight read these few rows per batch
+    instead of the batches' items. Kept exact by triggers on the item: an item put in a batch (or logged in
+    one) adds one, taken out of it (or deleted) takes it away, a correction of its point, category, source or
+    weight moves it. Items outside any batch fire nothing here."""
+
+    structure_indexed = False  # the primary key starts with it
+
+    __tablename__ = "batch_content"
+
+    recycling_batch_id: Mapped[int] = mapped_column(sa.ForeignKey("recycling_batch.id"))
+    collection_point_id: Mapped[int] = mapped_column(sa.ForeignKey("collection_point.id"))
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id"))
+    source_key: Mapped[int] = mapped_column()  # the source organisation's id, 0 for private donors
+    items: Mapped[int]
+    kg: Mapped[Decimal] = mapped_column(sa.Numeric(14, 3))
+
+    __table_args__ = (sa.PrimaryKeyConstraint("structure_id", "recycling_batch_id", "collection_point_id",
+                                              "category_id", "source_key"),)
+
+
+_CONTENT_KEY = ("structure_id", "recycling_batch_id", "collection_point_id", "category_id", "source_key")
+_CONTENT_COLUMNS = ("structure_id", "recycling_batch_id", "collection_point_id", "category_id", "source_id",
+                    "weight_kg")
+
+
+def _content_values(prefix: str) -> list[str]:
+    return [f"{prefix}.structure_id", f"{prefix}.recycling_batch_id", f"{prefix}.collection_point_id",
+            f"{prefix}.category_id", f"coalesce({prefix}.source_id, 0)"]
+
+
+def _content_add(prefix: str) -> str:
+    return (f"INSERT INTO batch_content ({', '.join(_CONTENT_KEY)}, items, kg) "
+            f"SELECT {', '.join(_content_values(prefix))}, 1, {prefix}.weight_kg "
+            f"WHERE {prefix}.recycling_batch_id IS NOT NULL "
+            f"ON CONFLICT ({', '.join(_CONTENT_KEY)}) DO UPDATE SET "
+            f"items = batch_content.items + 1, kg = batch_content.kg + excluded.kg")
+
+
+def _content_take(prefix: str) -> str:
+    where = "WHERE " + " AND ".join(f"{name} = {value}" for name, value in zip(_CONTENT_KEY, _content_values(prefix)))
+    return (f"UPDATE batch_content SET items = items - 1, kg = kg - {prefix}.weight_kg {where}; "
+            f"DELETE FROM batch_content {where} AND items = 0")
+
+
+_IN_A_BATCH = "(OLD.recycling_batch_id IS NOT NULL OR NEW.recycling_batch_id IS NOT NULL)"
+
+
+def batch_content_triggers(dialect: str) -> tuple[str, ...]:
+    columns = ", ".join(_CONTENT_COLUMNS)
+    if dialect == "sqlite":
+        moved = " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in _CONTENT_COLUMNS)
+        return (
+            f"""CREATE TRIGGER batch_content_added AFTER INSERT ON item WHEN NEW.recycling_batch_id IS NOT NULL
+                BEGIN {_content_add('NEW')}; END""",
+            f"""CREATE TRIGGER batch_content_moved AFTER UPDATE OF {columns} ON item WHEN {_IN_A_BATCH} AND ({moved})
+                BEGIN {_content_take('OLD')}; {_content_add('NEW')}; END""",
+            f"""CREATE TRIGGER batch_content_taken AFTER DELETE ON item WHEN OLD.recycling_batch_id IS NOT NULL
+                BEGIN {_content_take('OLD')}; END""",
+        )
+    moved = " OR ".join(f"OLD.{column} IS DISTINCT FROM NEW.{column}" for column in _CONTENT_COLUMNS)
+    # Three triggers with their own condition: an item outside any batch (every intake) calls no function.
+    return (
+        f"""CREATE FUNCTION batch_content_follows_item() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF TG_OP = 'INSERT' THEN
+                {_content_add('NEW')};
+              ELSIF TG_OP = 'DELETE' THEN
+                {_content_take('OLD')};
+              ELSIF {moved} THEN
+                {_content_take('OLD')};
+                {_content_add('NEW')};
+              END IF;
+              RETURN NULL;
+            END $$""",
+        """CREATE TRIGGER batch_content_added AFTER INSERT ON item FOR EACH ROW
+            WHEN (NEW.recycling_batch_id IS NOT NULL) EXECUTE FUNCTION batch_content_follows_item()""",
+        f"""CREATE TRIGGER batch_content_moved AFTER UPDATE OF {columns} ON item FOR EACH ROW
+            WHEN {_IN_A_BATCH} EXECUTE FUNCTION batch_content_follows_item()""",
+        """CREATE TRIGGER batch_content_taken AFTER DELETE ON item FOR EACH ROW
+            WHEN (OLD.recycling_batch_id IS NOT NULL) EXECUTE FUNCTION batch_content_follows_item()""",
+    )
+
+
+def drop_batch_content_triggers(dialect: str) -> tuple[str, ...]:
+    names = ("added", "moved", "taken")
+    if dialect == "sqlite":
+        return tuple(f"DROP TRIGGER IF EXISTS batch_content_{name}" for name in names)
+    return (*(f"DROP TRIGGER IF EXISTS batch_content_{name} ON item" for name in names),
+            "DROP FUNCTION IF EXISTS batch_content_follows_item()")
+
+
+def batch_content_backfill() -> str:
+    """The contents of the batches already there, by the triggers' rule (the migration's backfill)."""
+    values = ", ".join(_content_values("item"))
+    return (f"INSERT INTO batch_content ({', '.join(_CONTENT_KEY)}, items, kg) "
+            f"SELECT {values}, count(*), sum(weight_kg) FROM item WHERE recycling_batch_id IS NOT NULL "
+            f"GROUP BY {values}")
+
+
+kept_by_triggers(BatchContent.__table__, batch_content_triggers, drop_batch_content_triggers)

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, joinedload
 
-from ..models import (Category, CollectionPoint, IntakeTally, Item, ItemEvent, LotExit, Organisation, RecyclingBatch,
-                      User)
+from ..models import (BatchContent, Category, CollectionPoint, IntakeTally, Item, ItemEvent, LotExit, Organisation,
+                      RecyclingBatch, User)
 from ..clock import now_utc
 from ..models.category import WASTE_STREAMS, WEEE_FLOWS, waste_stream_of
 from ..vocabulary import term
@@ -158,8 +158,9 @@ class BatchTotals:
 
 
 def totals(session: Session, batch: RecyclingBatch) -> BatchTotals:
-    count, weight = session.execute(sa.select(sa.func.count(Item.id), sa.func.coalesce(sa.func.sum(Item.weight_kg), 0))
-                                    .where(Item.recycling_batch_id == batch.id)).one()
+    count, weight = session.execute(sa.select(sa.func.coalesce(sa.func.sum(BatchContent.items), 0),
+                                              sa.func.coalesce(sa.func.sum(BatchContent.kg), 0))
+                                    .where(BatchContent.recycling_batch_id == batch.id)).one()
     return BatchTotals(count, Decimal(weight))
 
 
@@ -227,12 +228,12 @@ def register_rows(session: Session) -> list[list]:
                               .options(joinedload(RecyclingBatch.eco_organism))
                               .order_by(RecyclingBatch.pickup_on, RecyclingBatch.id)).all()
     details = session.execute(
-        sa.select(Item.recycling_batch_id, Category.name, CollectionPoint.name, sa.func.count(Item.id),
-                  sa.func.sum(Item.weight_kg))
-        .join(Category, Item.category_id == Category.id)
-        .join(CollectionPoint, Item.collection_point_id == CollectionPoint.id)
-        .where(Item.recycling_batch_id.in_([batch.id for batch in batches]))
-        .group_by(Item.recycling_batch_id, Category.name, CollectionPoint.name)).all()
+        sa.select(BatchContent.recycling_batch_id, Category.name, CollectionPoint.name, sa.func.sum(BatchContent.items),
+                  sa.func.sum(BatchContent.kg))
+        .join(Category, BatchContent.category_id == Category.id)
+        .join(CollectionPoint, BatchContent.collection_point_id == CollectionPoint.id)
+        .where(BatchContent.recycling_batch_id.in_([batch.id for batch in batches]))
+        .group_by(BatchContent.recycling_batch_id, Category.name, CollectionPoint.name)).all()
     rows = []
     for batch in batches:
         mine = [row for row in details if row[0] == batch.id]
@@ -259,8 +260,9 @@ def batches_with_totals(session: Session, *, after=None) -> tuple[list, Page]:
                          descending=True)
     shown = opened + closed.rows if closed.is_first else closed.rows
     totals = dict(((batch_id, (count, weight)) for batch_id, count, weight in session.execute(
-        sa.select(Item.recycling_batch_id, sa.func.count(Item.id), sa.func.coalesce(sa.func.sum(Item.weight_kg), 0))
-        .where(Item.recycling_batch_id.in_([batch.id for batch in shown])).group_by(Item.recycling_batch_id))))
+        sa.select(BatchContent.recycling_batch_id, sa.func.sum(BatchContent.items), sa.func.sum(BatchContent.kg))
+        .where(BatchContent.recycling_batch_id.in_([batch.id for batch in shown]))
+        .group_by(BatchContent.recycling_batch_id))))
     return [(batch, *totals.get(batch.id, (0, 0))) for batch in shown], closed
 
 

@@ -17,15 +17,15 @@ from sqlalchemy.orm import Session
 
 from ...clock import local_date, local_days, local_today, now_utc
 from ...models.item import IN_STOCK
-from ...models import (AccompanimentSession, Category, CollectionPoint, FaultTicket, Handover, Item, ItemEvent,
-                       LeadTime, Organisation, RecyclingBatch, Sale, Territory, WasteShipment)
+from ...models import (AccompanimentSession, BatchContent, Category, CollectionPoint, FaultTicket, Handover, Item,
+                       ItemEvent, LeadTime, Organisation, RecyclingBatch, Sale, Territory, WasteShipment)
 from ...vocabulary import term
 from .filters import (Filters, day_in, item_scope, moment_in, month_of_day, month_of_moment, months_between,
                       received_in, scope, years_covered)
 from ..outcomes import add_months
 from .impact import factors_by_category
 from .lots import lot_groups
-from .received import grouped, sale_groups
+from .received import TallyColumns, grouped, sale_groups
 from .tables import Column, Table, kg, money, share
 
 SECOND_LIFE = ("sold", "handed_over")
@@ -217,34 +217,41 @@ def _per_inhabitant(session: Session, filters: Filters, per_point: dict) -> list
 
 # ---------------------------------------------------------------------------------------------- where it went
 
+def _pickup_factor():
+    """What a batch's logged kg are multiplied by: the weight measured at pickup over the logged weight, where
+    it was weighed (1 where it was not, or nothing was logged)."""
+    return sa.case((RecyclingBatch.weighed_kg.is_(None), 1.0),
+                   (sa.func.coalesce(RecyclingBatch.logged_kg, 0) == 0, 1.0),
+                   else_=sa.cast(RecyclingBatch.weighed_kg, sa.Float) / sa.cast(RecyclingBatch.logged_kg, sa.Float))
+
+
 def recycled_items(batches):
     """The one rule for recycled weight, as a subquery of the items in ``batches`` (a select of closed batch
     ids): each item's ``recycled_kg`` is its logged weight, scaled so that the items of a batch weighed at
     pickup add up to the measured weight (what actually left); for a batch not weighed, its logged weight.
     The batch keeps its items' logged total from its close, so a condition on the items (a partner, a
     period) reaches them through their own indexes, never through every item of the batches."""
-    factor = sa.case((RecyclingBatch.weighed_kg.is_(None), 1.0),
-                     (sa.func.coalesce(RecyclingBatch.logged_kg, 0) == 0, 1.0),
-                     else_=sa.cast(RecyclingBatch.weighed_kg, sa.Float) / sa.cast(RecyclingBatch.logged_kg, sa.Float))
     return (sa.select(Item.id, Item.category_id, Item.collection_point_id, Item.source_id, Item.status,
                       Item.created_at, Item.recycling_batch_id,
-                      (sa.cast(Item.weight_kg, sa.Float) * factor).label("recycled_kg"))
+                      (sa.cast(Item.weight_kg, sa.Float) * _pickup_factor()).label("recycled_kg"))
             .join(RecyclingBatch, Item.recycling_batch_id == RecyclingBatch.id)
             .where(Item.recycling_batch_id.in_(batches)).subquery())
 
 
 def _recycled_rows(session: Session, filters: Filters, months: list[date]):
-    """Recycled and final waste per month and category (closed batches picked up in the period)."""
-    closed_in_period = sa.and_(RecyclingBatch.state == "closed", day_in(RecyclingBatch.pickup_on, filters))
-    items = recycled_items(sa.select(RecyclingBatch.id).where(closed_in_period))
+    """Recycled and final waste per month and category (closed batches picked up in the period), from the
+    batches' contents kept by the database: a few rows per batch, whatever the period. The weight is
+    ``recycled_items``' rule, applied to each content row's logged kg."""
     final = sa.func.coalesce(WasteShipment.treatment_code.like("D%"), False)
     bucket = month_of_day(RecyclingBatch.pickup_on, months)
+    recycled_kg = sa.cast(BatchContent.kg, sa.Float) * _pickup_factor()
     return session.execute(
-        sa.select(bucket, items.c.category_id, final, sa.func.count(items.c.id), sa.func.sum(items.c.recycled_kg))
-        .select_from(items).join(RecyclingBatch, items.c.recycling_batch_id == RecyclingBatch.id)
+        sa.select(bucket, BatchContent.category_id, final, sa.func.sum(BatchContent.items), sa.func.sum(recycled_kg))
+        .select_from(BatchContent).join(RecyclingBatch, BatchContent.recycling_batch_id == RecyclingBatch.id)
         .outerjoin(WasteShipment, WasteShipment.batch_id == RecyclingBatch.id)
-        .where(*scope(filters, items.c))
-        .group_by(bucket, items.c.category_id, final)).all()
+        .where(RecyclingBatch.state == "closed", day_in(RecyclingBatch.pickup_on, filters),
+               *scope(filters, TallyColumns(BatchContent)))
+        .group_by(bucket, BatchContent.category_id, final)).all()
 
 
 @dataclass

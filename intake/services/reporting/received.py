@@ -26,7 +26,7 @@ from .tables import kg
 UTC = timezone.utc
 
 
-class _Columns:
+class TallyColumns:
     """A tally's columns under the items' names, for ``scope``."""
 
     def __init__(self, table):
@@ -98,7 +98,7 @@ def grouped(session: Session, filters: Filters, boundaries: list, keys: tuple[st
     table = IntakeTally if by_status else IntakeQuality
     on_tally = [_on_tally(table, name) for name in keys]
     bucket = _bucket(table.month, snapped, as_date=True)
-    where = scope(filters, _Columns(table))
+    where = scope(filters, TallyColumns(table))
     if by_status:
         where.append(table.status != "voided")
     if statuses is not None:
@@ -159,7 +159,7 @@ def sale_groups(session: Session, filters: Filters, months: list[date]) -> list:
         for row in session.execute(
                 sa.select(month, SaleTally.category_id, SaleTally.channel, sa.func.sum(SaleTally.sales),
                           sa.func.sum(SaleTally.kg), sa.func.sum(SaleTally.revenue))
-                .where(month >= whole[0], month <= whole[-1], *scope(filters, _Columns(SaleTally)))
+                .where(month >= whole[0], month <= whole[-1], *scope(filters, TallyColumns(SaleTally)))
                 .group_by(month, SaleTally.category_id, SaleTally.channel)):
             if row[0] in index:
                 rows.append((index[row[0]], *row[1:]))

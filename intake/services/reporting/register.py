@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from ...clock import local_date, local_today
-from ...models import Category, CollectionPoint, Item, Organisation, RecyclingBatch, WasteShipment
+from ...models import BatchContent, Category, CollectionPoint, Item, Organisation, RecyclingBatch, WasteShipment
 from ..lots import batch_lot_contents, discarded_rows
 from .tables import Column, Table, kg
 
@@ -62,8 +62,8 @@ class Shipper:
 
 def _lines(session: Session, start: date, end: date, shipper: Shipper) -> list[tuple[int | None, list]]:
     """The register's lines as (batch id, row), by date: batches picked up from ``start`` to ``end`` (the same
-    queries whatever their number: the batches with their details, then one pass over their items for their
-    categories, collection points, count and kg; weighed lots' kg put in a batch count in its line), and the
+    queries whatever their number: the batches with their details, then their contents as kept by the database
+    (categories, collection points, count and kg); weighed lots' kg put in a batch count in its line), and the
     final waste discarded from the stock by weight (no batch: its own line, weighed on our scale)."""
     batches = session.execute(
         sa.select(RecyclingBatch, Organisation.name, Organisation.siren, WasteShipment)
@@ -75,12 +75,11 @@ def _lines(session: Session, start: date, end: date, shipper: Shipper) -> list[t
     category_names = dict(session.execute(sa.select(Category.id, Category.name)).all())
     point_names = dict(session.execute(sa.select(CollectionPoint.id, CollectionPoint.name)).all())
     contents: dict = {}
-    # One pass over the batches' items, through their index (batch, category, point… weight).
+    # The batches' contents as the database keeps them (a few rows per batch), never their items.
     for batch_id, category_id, point_id, count, weight in session.execute(
-            sa.select(Item.recycling_batch_id, Item.category_id, Item.collection_point_id, sa.func.count(Item.id),
-                      sa.func.sum(Item.weight_kg))
-            .where(Item.recycling_batch_id.in_(ids))
-            .group_by(Item.recycling_batch_id, Item.category_id, Item.collection_point_id)):
+            sa.select(BatchContent.recycling_batch_id, BatchContent.category_id, BatchContent.collection_point_id,
+                      BatchContent.items, BatchContent.kg)
+            .where(BatchContent.recycling_batch_id.in_(ids))):
         entry = contents.setdefault(batch_id, {"names": [], "items": 0, "kg": Decimal(0), "points": []})
         for key, name in (("names", category_names[category_id]), ("points", point_names[point_id])):
             if name not in entry[key]:
