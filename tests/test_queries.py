@@ -111,3 +111,24 @@ def test_history_is_read_through_the_items_index_on_both_databases():
     for statement in _HISTORY.values():
         assert "ORDER BY item_event.id + 0 DESC" in str(statement.compile(dialect=postgresql.dialect()))
         assert "ORDER BY item_event.id DESC" in str(statement.compile(dialect=sqlite.dialect()))
+
+
+def test_a_sale_reads_the_items_checks_and_erasures_once(app, world):
+    """Whether it is "reconditionné" and whether it may be sold both come from one read of its release state."""
+    from decimal import Decimal
+
+    from intake.clock import local_today
+    from intake.services.outcomes import record_sale
+
+    from .factories import make_ready, user
+
+    with app.app_context():
+        item = make_ready(world)  # a phone: data-bearing, so its erasures are read too
+        seller = user(world, "technician")
+        with counted_queries(app) as statements:
+            sale = record_sale(db.session, item, user=seller, price=Decimal("30"), sold_on=local_today(),
+                               channel="shop")
+        assert sale.refurbished
+        reads = [statement for statement in statements if statement.lstrip().upper().startswith("SELECT")
+                 and ("FROM item_event" in statement or "FROM erasure" in statement)]
+        assert len(reads) == 2, reads  # the latest checklist, the erasures

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, joinedload
 from ..clock import local_date, local_today
 from ..models import AccompanimentSession, Handover, Item, Organisation, Sale, TenantIdentity, User
 from ..models.outcome import SALE_CHANNELS
-from .status import TransitionRefused, Work, change_status, readiness_problems, release_state
+from .status import ReleaseState, TransitionRefused, Work, change_status, readiness_problems, release_state
 
 MAX_WARRANTY_MONTHS = 60
 # Prices are stored in euros with cents (Numeric(9, 2)).
@@ -56,9 +56,10 @@ def sale_warranty_until(sale: Sale) -> date | None:
     return add_months(sale.sold_on, sale.warranty_months) if sale.warranty_months else None
 
 
-def is_refurbished(session: Session, item: Item) -> bool:
-    """May the item be called "reconditionné"? All functions tested and its data erased (décret 2022-190)."""
-    return not readiness_problems(release_state(session, item), item, "ready")
+def is_refurbished(session: Session, item: Item, state: ReleaseState | None = None) -> bool:
+    """May the item be called "reconditionné"? All functions tested and its data erased (décret 2022-190).
+    ``state``: its release state, if already read."""
+    return not readiness_problems(state or release_state(session, item), item, "ready")
 
 
 def _check_warranty(months: int | None, errors: dict) -> int:
@@ -82,10 +83,11 @@ def record_sale(session: Session, item: Item, *, user: User, price: Decimal, sol
     warranty_months = _check_warranty(warranty_months, errors)
     if errors:
         raise OutcomeRejected(errors)
+    state = release_state(session, item)  # read once: what "reconditionné" and the move to sold both check
     sale = Sale(item_id=item.id, price=price, sold_on=sold_on, channel=channel, warranty_months=warranty_months,
-                refurbished=is_refurbished(session, item), sold_by_id=user.id)
+                refurbished=is_refurbished(session, item, state), sold_by_id=user.id)
     change_status(session, item, "sold", user=user, work=Work(note=note), seen_status=seen_status, outcome=sale,
-                  commit=commit)
+                  commit=commit, release=state)
     return sale
 
 
@@ -170,7 +172,7 @@ def record_handover(session: Session, item: Item, *, user: User, landlord_id: in
     handover = Handover(item_id=item.id, landlord_id=landlord.id, tenant_ref=tenant_ref, residence=residence,
                         handed_on=handed_on, handed_by_id=user.id, acceptance=acceptance.kind,
                         warranty_until=add_months(handed_on, warranty_months) if warranty_months else None,
-                        refurbished=not readiness_problems(state, item, "ready"),
+                        refurbished=is_refurbished(session, item, state),
                         erasure_certificate_ref=released_by.certificate_ref if released_by else None,
                         erasure_level=released_by.level if released_by else None)
     records = [handover]
@@ -180,7 +182,7 @@ def record_handover(session: Session, item: Item, *, user: User, landlord_id: in
         records.append(TenantIdentity(handover=handover, name=name, contact=contact,
                                       signature_png=acceptance.signature_png,
                                       delete_after=handed_on + timedelta(days=retention_days)))
-    change_status(session, item, "handed_over", user=user, seen_status=seen_status, outcome=records)
+    change_status(session, item, "handed_over", user=user, seen_status=seen_status, outcome=records, release=state)
     return handover
 
 

@@ -175,7 +175,7 @@ def readiness_problems(state: ReleaseState, item: Item, target: str) -> list:
 
 def change_status(session: Session, item: Item, target: str, *, user: User, work: Work = Work(),
                   seen_status: str | None = None, collection_point_id: int | None = None,
-                  outcome=None, commit: bool = True) -> ItemEvent:
+                  outcome=None, commit: bool = True, release: ReleaseState | None = None) -> ItemEvent:
     """Move the item to ``target``, or raise TransitionRefused. Commits (``commit=False``: flushes, for a
     caller moving several things in one transaction, such as a till basket; a refusal rolls it all back).
 
@@ -183,7 +183,7 @@ def change_status(session: Session, item: Item, target: str, *, user: User, work
     only applies if the item is still there: of two technicians moving it at
     once, one wins and the other is told it moved. ``outcome`` is the sale or
     handover that a move to ``sold`` or ``handed_over`` needs; it is saved in
-    the same transaction.
+    the same transaction. ``release``: the item's release state, if the caller has just read it.
     """
     origin = item.status
     if seen_status is not None and seen_status != origin:
@@ -196,7 +196,7 @@ def change_status(session: Session, item: Item, target: str, *, user: User, work
     if user.role not in MAY_MOVE_TO[target]:
         raise TransitionRefused(_l("Your role cannot make this change."), status=403, allowed=allowed, current=origin)
     needs_state = target == "ready" or target in DATA_MUST_BE_ERASED_BEFORE
-    problems = readiness_problems(release_state(session, item), item, target) if needs_state else []
+    problems = readiness_problems(release or release_state(session, item), item, target) if needs_state else []
     if problems:
         raise TransitionRefused(" ".join(str(p) for p in problems), allowed=allowed, current=origin)
     if target in NEEDS_OUTCOME and outcome is None:
