@@ -30,7 +30,7 @@ from intake.services.outcomes import record_sale
 from intake.services.recycling import add_items, close_batch, open_batch
 from intake.services.reporting.dashboard import collected, dashboard, destinations, lead_times, partner_effect, stock
 from intake.services.reporting.filters import PRIVATE, Filters, years_covered
-from intake.services.status import change_status, void_intake
+from intake.services.status import Work, change_status, void_intake
 from intake.services.intake import Donation, register_donation
 
 from .factories import make_item, pass_checks, user
@@ -363,3 +363,22 @@ def test_months_are_the_organisations_local_months(app, world, freeze_clock):
         tables, _ = collected(db.session, PERIOD)
         months = rows(next(t for t in tables if t.key == "by_month"))
         assert [months[month][0] for month in ("2026-01", "2026-02", "2026-03", "2026-04")] == [0, 1, 0, 1]
+
+
+def test_dismantled_and_returned_follow_their_item(app, data, world):
+    """Dismantlings and returns are counted from what the database wrote with the lead times: a correction
+    of the item's weight or category moves them, as it moves the item."""
+    with app.app_context():
+        where = rows(destinations(db.session, PERIOD)[0][0])
+        assert where["Démonté pour pièces"][:2] == [1, Decimal("14.000")]
+        bike = db.session.scalar(sa.select(Item).where(Item.status == "dismantled"))
+        db.session.execute(sa.update(Item).where(Item.id == bike.id)
+                           .values(weight_kg=Decimal("11.5"), category_id=world.phone_id))
+        db.session.commit()
+        assert rows(destinations(db.session, PERIOD)[0][0])["Démonté pour pièces"][:2] == [1, Decimal("11.500")]
+        assert rows(destinations(db.session, PERIOD.but(category_id=world.bike_id))[0][0])[
+            "Démonté pour pièces"][:2] == [0, Decimal("0")]
+        returns = destinations(db.session, PERIOD)[1].returned_items
+        sold = db.session.scalar(sa.select(Item).where(Item.status == "sold").order_by(Item.id).limit(1))
+        change_status(db.session, sold, "returned", user=user(world, "technician"), work=Work(reason="breakdown"))
+        assert destinations(db.session, Filters(PERIOD.start, date(2026, 12, 31)))[1].returned_items == returns + 1

@@ -59,40 +59,53 @@ class WasteShipment(StructureScoped, db.Model):
 
 class LeadTime(StructureScoped, db.Model):
     """One measured stage of an item's way through the workshop, written by the database itself in the
-    transaction that writes the event (triggers below): its first time ready (days since intake), and each
-    sale or handover (days since it was last ready). It carries the item's collection point, category and
-    source, kept equal to the item's by a trigger too, so the dashboard's percentiles read this table alone."""
+    transaction that writes the event (triggers below): its first time ready (days since intake), each sale
+    or handover (days since it was last ready), and each dismantling for parts or return (no duration: the
+    dashboard counts them, with their kg). It carries the item's collection point, category, source and
+    weight, kept equal to the item's by a trigger too, so the dashboard reads this table alone."""
 
     structure_indexed = False
 
     __tablename__ = "lead_time"
 
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("item_event.id"), primary_key=True)
-    stage: Mapped[str] = mapped_column(sa.String(8))  # LEAD_STAGES
+    stage: Mapped[str] = mapped_column(sa.String(16))  # LEAD_STAGES, EXIT_STAGES
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     days: Mapped[Optional[float]] = mapped_column(sa.Float)
     item_id: Mapped[int] = mapped_column(sa.ForeignKey("item.id"), index=True)
     collection_point_id: Mapped[int] = mapped_column(sa.ForeignKey("collection_point.id"))
     category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id"))
     source_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("organisation.id"))
+    weight_kg: Mapped[Optional[Decimal]] = mapped_column(sa.Numeric(9, 3))
 
     __table_args__ = (
-        # The dashboard's percentiles: one structure's stage over a period, filters and durations in the index.
+        # The dashboard's percentiles and counts: one structure's stage over a period, filters, durations and
+        # weights in the index.
         sa.Index("ix_lead_time_scope", "structure_id", "stage", "at", "collection_point_id", "category_id",
-                 "source_id", "days"),
+                 "source_id", "days", "weight_kg"),
     )
 
 
 LEAD_STAGES = ("to_ready", "to_out")
+# Stages counted, not timed: the item went to parts, or came back (their stage is the event's status).
+EXIT_STAGES = ("dismantled", "returned")
 OUT_STATUSES = ("sold", "handed_over")
-
 _COLUMNS = "event_id, stage, at, days, item_id, collection_point_id, category_id, source_id"
 _FIRST_READY = ("NOT EXISTS (SELECT 1 FROM item_event x WHERE x.item_id = NEW.item_id AND x.to_status = 'ready' "
                 "AND x.id < NEW.id)")
 _LAST_READY = ("(SELECT max(r.at) FROM item_event r WHERE r.item_id = NEW.item_id AND r.to_status = 'ready' "
                "AND r.id < NEW.id)")
-_FOLLOW = ("UPDATE lead_time SET collection_point_id = NEW.collection_point_id, category_id = NEW.category_id, "
-           "source_id = NEW.source_id WHERE item_id = NEW.id")
+_EXITS = f"NEW.to_status IN ({', '.join(repr(stage) for stage in EXIT_STAGES)})"
+
+
+def _follow(exits: bool) -> str:
+    weight = ", weight_kg = NEW.weight_kg" if exits else ""
+    return (f"UPDATE lead_time SET collection_point_id = NEW.collection_point_id, category_id = NEW.category_id, "
+            f"source_id = NEW.source_id{weight} WHERE item_id = NEW.id")
+
+
+def _followed(exits: bool) -> str:
+    return "collection_point_id, category_id, source_id" + (", weight_kg" if exits else "")
 
 
 def _sqlite_days(later: str, earlier: str) -> str:
@@ -103,47 +116,58 @@ def _postgres_days(later: str, earlier: str) -> str:
     return f"extract(epoch from {later} - {earlier}) / 86400.0"
 
 
-def _insert(stage: str, days: str, structure: bool) -> str:
-    columns, values = (_COLUMNS + ", structure_id", ", i.structure_id") if structure else (_COLUMNS, "")
-    return (f"INSERT INTO lead_time ({columns}) SELECT NEW.id, '{stage}', NEW.at, {days}, i.id, "
+def _insert(stage: str, days: str, structure: bool, exits: bool) -> str:
+    """``stage``: an SQL expression (a quoted name, or the event's status)."""
+    columns, values = _COLUMNS, ""
+    if structure:
+        columns, values = columns + ", structure_id", values + ", i.structure_id"
+    if exits:
+        columns, values = columns + ", weight_kg", values + ", i.weight_kg"
+    return (f"INSERT INTO lead_time ({columns}) SELECT NEW.id, {stage}, NEW.at, {days}, i.id, "
             f"i.collection_point_id, i.category_id, i.source_id{values} FROM item i WHERE i.id = NEW.item_id")
 
 
-def lead_time_triggers(dialect: str, *, structure: bool = True) -> tuple[str, ...]:
+def lead_time_triggers(dialect: str, *, structure: bool = True, exits: bool = True) -> tuple[str, ...]:
     """The triggers' statements (``structure``: lead times carry their item's structure, since the
-    migration that brought structures)."""
+    migration that brought structures; ``exits``: dismantlings and returns, and every row's weight, since
+    the migration that brought them)."""
     if dialect == "sqlite":
         return (
             f"""CREATE TRIGGER lead_time_to_ready AFTER INSERT ON item_event
                 WHEN NEW.to_status = 'ready' AND {_FIRST_READY}
-                BEGIN {_insert('to_ready', _sqlite_days('NEW.at', 'i.created_at'), structure)}; END""",
+                BEGIN {_insert("'to_ready'", _sqlite_days('NEW.at', 'i.created_at'), structure, exits)}; END""",
             f"""CREATE TRIGGER lead_time_to_out AFTER INSERT ON item_event
                 WHEN NEW.to_status IN ('sold', 'handed_over')
-                BEGIN {_insert('to_out', _sqlite_days('NEW.at', _LAST_READY), structure)}; END""",
-            f"""CREATE TRIGGER lead_time_follows_item AFTER UPDATE OF collection_point_id, category_id, source_id
-                ON item BEGIN {_FOLLOW}; END""",
+                BEGIN {_insert("'to_out'", _sqlite_days('NEW.at', _LAST_READY), structure, exits)}; END""",
+            *((f"""CREATE TRIGGER lead_time_exit AFTER INSERT ON item_event WHEN {_EXITS}
+                   BEGIN {_insert('NEW.to_status', 'NULL', structure, exits)}; END""",) if exits else ()),
+            f"""CREATE TRIGGER lead_time_follows_item AFTER UPDATE OF {_followed(exits)}
+                ON item BEGIN {_follow(exits)}; END""",
         )
+    exit_branch = (f"""ELSIF {_EXITS} THEN
+                {_insert('NEW.to_status', 'NULL', structure, exits)};""" if exits else "")
     return (
         f"""CREATE FUNCTION lead_time_from_event() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
               IF NEW.to_status = 'ready' AND {_FIRST_READY} THEN
-                {_insert('to_ready', _postgres_days('NEW.at', 'i.created_at'), structure)};
+                {_insert("'to_ready'", _postgres_days('NEW.at', 'i.created_at'), structure, exits)};
               ELSIF NEW.to_status IN ('sold', 'handed_over') THEN
-                {_insert('to_out', _postgres_days('NEW.at', _LAST_READY), structure)};
+                {_insert("'to_out'", _postgres_days('NEW.at', _LAST_READY), structure, exits)};
+              {exit_branch}
               END IF;
               RETURN NULL;
             END $$""",
         """CREATE TRIGGER lead_time_from_event AFTER INSERT ON item_event
             FOR EACH ROW EXECUTE FUNCTION lead_time_from_event()""",
         f"""CREATE FUNCTION lead_time_follows_item() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN {_FOLLOW}; RETURN NULL; END $$""",
-        """CREATE TRIGGER lead_time_follows_item AFTER UPDATE OF collection_point_id, category_id, source_id ON item
+            BEGIN {_follow(exits)}; RETURN NULL; END $$""",
+        f"""CREATE TRIGGER lead_time_follows_item AFTER UPDATE OF {_followed(exits)} ON item
             FOR EACH ROW EXECUTE FUNCTION lead_time_follows_item()""",
     )
 
 
 DROP_SQLITE_TRIGGERS = ("DROP TRIGGER IF EXISTS lead_time_to_ready", "DROP TRIGGER IF EXISTS lead_time_to_out",
-                        "DROP TRIGGER IF EXISTS lead_time_follows_item")
+                        "DROP TRIGGER IF EXISTS lead_time_exit", "DROP TRIGGER IF EXISTS lead_time_follows_item")
 DROP_POSTGRES_TRIGGERS = ("DROP TRIGGER IF EXISTS lead_time_from_event ON item_event",
                           "DROP TRIGGER IF EXISTS lead_time_follows_item ON item",
                           "DROP FUNCTION IF EXISTS lead_time_from_event()",
@@ -152,6 +176,18 @@ DROP_POSTGRES_TRIGGERS = ("DROP TRIGGER IF EXISTS lead_time_from_event ON item_e
 
 def drop_lead_time_triggers(dialect: str) -> tuple[str, ...]:
     return DROP_SQLITE_TRIGGERS if dialect == "sqlite" else DROP_POSTGRES_TRIGGERS
+
+
+def lead_time_exits_backfill(dialect: str) -> tuple[str, ...]:
+    """The weight of the rows already there, and the dismantlings and returns recorded before the triggers
+    wrote them (the migration's backfill, by the triggers' rule)."""
+    return (
+        "UPDATE lead_time SET weight_kg = (SELECT i.weight_kg FROM item i WHERE i.id = lead_time.item_id)",
+        f"INSERT INTO lead_time ({_COLUMNS}, structure_id, weight_kg) "
+        f"SELECT e.id, e.to_status, e.at, NULL, i.id, i.collection_point_id, i.category_id, i.source_id, "
+        f"i.structure_id, i.weight_kg FROM item_event e JOIN item i ON i.id = e.item_id "
+        f"WHERE e.to_status IN ({', '.join(repr(stage) for stage in EXIT_STAGES)})",
+    )
 
 
 kept_by_triggers(LeadTime.__table__, lead_time_triggers, drop_lead_time_triggers)

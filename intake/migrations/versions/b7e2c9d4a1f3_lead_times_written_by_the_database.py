@@ -68,7 +68,7 @@ def upgrade():
                i.category_id, i.source_id
         FROM item_event e JOIN item i ON i.id = e.item_id
         WHERE e.to_status IN ('sold', 'handed_over')""")
-    for statement in lead_time_triggers(dialect, structure=False):
+    for statement in lead_time_triggers(dialect, structure=False, exits=False):
         op.execute(statement)
 
 

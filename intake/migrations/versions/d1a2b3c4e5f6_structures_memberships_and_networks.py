@@ -119,7 +119,7 @@ def upgrade():
                                 ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('network_id', 'user_id', name=op.f('pk_network_coordinator')),
     )
-    for statement in lead_time_triggers(dialect, structure=True):
+    for statement in lead_time_triggers(dialect, structure=True, exits=False):
         op.execute(statement)
     enable_row_level_security(op.get_bind(), SCOPED)
 
@@ -168,5 +168,5 @@ def downgrade():
             batch_op.drop_column('structure_id')
     with op.batch_alter_table('structure') as batch_op:
         batch_op.drop_column('active')
-    for statement in lead_time_triggers(dialect, structure=False):
+    for statement in lead_time_triggers(dialect, structure=False, exits=False):
         op.execute(statement)
