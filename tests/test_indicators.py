@@ -210,10 +210,11 @@ def test_recycled_weight_is_shared_in_proportion_to_logged_weights(app, data, wo
         # separable, so split them by weight class through a category change is not possible: check the
         # rule directly with the batch's items: 12 × 15/20 = 9 and 8 × 15/20 = 6.
         from intake.models import RecyclingBatch
-        from intake.services.reporting.dashboard import recycled_items
+        from intake.services.reporting.dashboard import recycled_weight
 
-        items = recycled_items(sa.select(RecyclingBatch.id).where(RecyclingBatch.state == "closed"))
-        shares = sorted(round(value, 3) for (value,) in db.session.execute(sa.select(items.c.recycled_kg)))
+        shares = sorted(round(value, 3) for (value,) in db.session.execute(
+            sa.select(recycled_weight()).join(RecyclingBatch, Item.recycling_batch_id == RecyclingBatch.id)
+            .where(RecyclingBatch.state == "closed")))
         assert shares == [0.2, 6.0, 9.0]
 
 

@@ -200,8 +200,10 @@ sa.Index("ix_handover_handed_on", Handover.handed_on)
 # Intake per period read from the index alone (no table lookups) on both databases.
 sa.Index("ix_item_created_figures", Item.created_at, Item.source_id, Item.collection_point_id, Item.category_id,
          Item.status, Item.grade, Item.weight_kg)
-# A partner's first item, when it has no start date: one index seek.
-sa.Index("ix_item_source_created", Item.source_id, Item.created_at)
+# A partner's first item, when it has no start date: one index seek; and what became of its items of a period
+# (recycled, in which batch, their weight: the partner's page and report) from the index alone.
+sa.Index("ix_item_source_created", Item.source_id, Item.created_at, Item.status, Item.recycling_batch_id,
+         Item.weight_kg)
 # A batch's items with what the recycled figures group and filter by: read from the index alone.
 sa.Index("ix_item_batch_figures", Item.recycling_batch_id, Item.category_id, Item.collection_point_id, Item.source_id,
          Item.status, Item.created_at, Item.weight_kg)

@@ -225,23 +225,19 @@ def _pickup_factor():
                    else_=sa.cast(RecyclingBatch.weighed_kg, sa.Float) / sa.cast(RecyclingBatch.logged_kg, sa.Float))
 
 
-def recycled_items(batches):
-    """The one rule for recycled weight, as a subquery of the items in ``batches`` (a select of closed batch
-    ids): each item's ``recycled_kg`` is its logged weight, scaled so that the items of a batch weighed at
-    pickup add up to the measured weight (what actually left); for a batch not weighed, its logged weight.
-    The batch keeps its items' logged total from its close, so a condition on the items (a partner, a
-    period) reaches them through their own indexes, never through every item of the batches."""
-    return (sa.select(Item.id, Item.category_id, Item.collection_point_id, Item.source_id, Item.status,
-                      Item.created_at, Item.recycling_batch_id,
-                      (sa.cast(Item.weight_kg, sa.Float) * _pickup_factor()).label("recycled_kg"))
-            .join(RecyclingBatch, Item.recycling_batch_id == RecyclingBatch.id)
-            .where(Item.recycling_batch_id.in_(batches)).subquery())
+def recycled_weight():
+    """The one rule for recycled weight, for a statement joining items to their closed batch: each item's
+    logged weight, scaled so that the items of a batch weighed at pickup add up to the measured weight (what
+    actually left); for a batch not weighed, its logged weight. The batch keeps its items' logged total from
+    its close, so a condition on the items (a partner, a period) reaches them through their own indexes,
+    never through every item of the batches."""
+    return sa.cast(Item.weight_kg, sa.Float) * _pickup_factor()
 
 
 def _recycled_rows(session: Session, filters: Filters, months: list[date]):
     """Recycled and final waste per month and category (closed batches picked up in the period), from the
     batches' contents kept by the database: a few rows per batch, whatever the period. The weight is
-    ``recycled_items``' rule, applied to each content row's logged kg."""
+    ``recycled_weight``'s rule, applied to each content row's logged kg."""
     final = sa.func.coalesce(WasteShipment.treatment_code.like("D%"), False)
     bucket = month_of_day(RecyclingBatch.pickup_on, months)
     recycled_kg = sa.cast(BatchContent.kg, sa.Float) * _pickup_factor()

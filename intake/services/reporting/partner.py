@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from ...clock import local_days
 from ...models import Category, Item, Organisation, RecyclingBatch
 from ...vocabulary import term
-from .dashboard import SECOND_LIFE, partner_effect, recycled_items
-from .filters import Filters, received_in, scope
+from .dashboard import SECOND_LIFE, partner_effect, recycled_weight
+from .filters import Filters, received_in
 from .received import grouped, summed_by
 from .tables import Column, Table, kg
 
@@ -45,14 +45,12 @@ def partner_report(session: Session, partner: Organisation, filters: Filters) ->
     period = list(local_days(filters.start, filters.end))
     by_status = {status: (count, kg(weight))
                  for (_, status), (count, weight) in grouped(session, brought, period, ("status",))}
-    closed = sa.select(RecyclingBatch.id).where(RecyclingBatch.state == "closed", RecyclingBatch.id.in_(
-        sa.select(Item.recycling_batch_id).where(*received_in(brought))))
-    items = recycled_items(closed)
-    start, end = period
+    # Its items recycled (logged in the period, their batch closed), each at its batch's pickup weight: read
+    # through the partner's own index, never the other items of their batches.
     recycled = kg(session.scalar(
-        sa.select(sa.func.sum(items.c.recycled_kg))
-        .where(items.c.source_id == partner.id, items.c.status == "recycled", items.c.created_at >= start,
-               items.c.created_at < end, *scope(filters.but(source=None), items.c))))
+        sa.select(sa.func.sum(recycled_weight()))
+        .join(RecyclingBatch, Item.recycling_batch_id == RecyclingBatch.id)
+        .where(RecyclingBatch.state == "closed", Item.status == "recycled", *received_in(brought))))
     rows = []
     for key, statuses in BECAME:
         count = sum(by_status.get(status, (0, 0))[0] for status in statuses)
