@@ -185,3 +185,29 @@ def test_coordinators_set_their_own_emission_factor(app, client, auth, data, wor
     assert bikes[1:4] == ["14,000", "2,500", "35,0"] and bikes[4] == "ADEME, étude vélos 2024"
     page = client.get("/indicators/factors").get_data(as_text=True)
     assert "ADEME, étude vélos 2024" in page and "The Restart Project" in page
+
+
+def test_the_register_page_shows_its_lines_fifty_at_a_time(app, client, auth, world):
+    """A year of batches is read whole (its counts cover the period) and shown a page at a time: the next
+    page starts where the last ended, and the CSV still holds every line."""
+    with app.app_context():
+        eco = Organisation(name="ecosystem", kind="eco_organism", siren="830300000")
+        db.session.add(eco)
+        db.session.flush()
+        db.session.add_all(RecyclingBatch(eco_organism_id=eco.id, pickup_on=date(2026, 1, 1) + timedelta(days=n),
+                                          stream="small", waste_code="20 01 36", state="closed", weighed_kg=n + 1,
+                                          slip_number=f"BSD-{n:03}", created_by_id=world.user_ids["coordinator"])
+                           for n in range(60))
+        db.session.commit()
+    auth.login_as("coordinator")
+    period = "start=2026-01-01&end=2026-12-31"
+    first = client.get(f"/register?{period}").get_data(as_text=True)
+    assert "Lignes sur la période : 60" in first and "lignes 1 à 50" in first
+    assert "BSD-000" in first and "BSD-049" in first and "BSD-050" not in first
+    assert "champs demandés" in first  # the empty fields of the whole period are counted
+    following = client.get(f"/register?{period}&after=50").get_data(as_text=True)
+    assert "lignes 51 à 60" in following and "BSD-050" in following and "BSD-059" in following
+    assert "BSD-049" not in following and "Lignes suivantes" not in following and "Premières lignes" in following
+    assert 'rel="next"' in first and "after=50" in first
+    header, *rows = csv_rows(client.get(f"/register.csv?{period}"))
+    assert len(rows) == 60

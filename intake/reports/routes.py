@@ -27,9 +27,8 @@ from ..services.partners.conventions import progress_in_force
 from ..services.reporting.partner import partner_report
 from ..services.reporting.public import public_results
 from ..services.reporting.records import EVENT_HEADER, ITEM_HEADER, event_rows, item_rows
-from ..services.reporting.register import (RegisterRetained, ShipmentRejected, delete_batch, missing_fields,
-                                           record_shipment, register, register_with_batches, retained_until,
-                                           retention_start, shipment_of)
+from ..services.reporting.register import (RegisterRetained, ShipmentRejected, delete_batch, record_shipment,
+                                           register, register_page, retained_until, retention_start, shipment_of)
 from ..services.reporting.tables import csv_units
 from .forms import decimal_from, filter_args, filters_from, period_from, shortcuts
 
@@ -117,10 +116,9 @@ def results():
 def waste_register():
     """The waste register for any date range, with what is still missing from each line."""
     start, end = period_from(request.args)
-    table, batch_ids = register_with_batches(db.session, start, end, shipper(db.session))
-    return render_template("reports/register.html", table=table, start=start, end=end, missing=missing_fields(table),
-                           args={"start": start.isoformat(), "end": end.isoformat()}, batch_ids=batch_ids,
-                           retained_from=retention_start())
+    lines = register_page(db.session, start, end, shipper(db.session), after=request.args.get("after"))
+    return render_template("reports/register.html", register=lines, start=start, end=end,
+                           args={"start": start.isoformat(), "end": end.isoformat()}, retained_from=retention_start())
 
 
 @bp.route("/register.csv")

@@ -53,3 +53,13 @@ def keyset_page(session: Session, query: sa.Select, keys: tuple, *, after, size:
     rows = rows[:size]
     return Page(rows=rows, after=anchor_id if start is not None else None,
                 next_after=getattr(rows[-1], keys[-1].key) if more else None)
+
+
+def list_page(rows: list, *, after, size: int) -> Page:
+    """``size`` rows of a list already read whole and in order (a report's lines: reading them is cheap,
+    showing them all is not), after the first ``after``: the cursor is a position in the list, which names
+    nothing and no one."""
+    start = cursor(after) or 0
+    start = start if start < len(rows) else 0
+    shown = rows[start:start + size]
+    return Page(rows=shown, after=start or None, next_after=start + size if start + size < len(rows) else None)

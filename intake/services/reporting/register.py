@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from ...clock import local_date, local_today
 from ...models import BatchContent, Category, CollectionPoint, Item, Organisation, RecyclingBatch, WasteShipment
 from ..lots import batch_lot_contents, discarded_rows
+from ..paging import Page, list_page
 from .tables import Column, Table, kg
 
 # Directive 2008/98/CE, annexes I (D1–D15, disposal) and II (R1–R13, recovery).
@@ -125,6 +126,29 @@ def register_with_batches(session: Session, start: date, end: date, shipper: Shi
     lines = _lines(session, start, end, shipper)
     return (Table("register", _l("Waste register"), register_columns(), [row for _, row in lines]),
             [batch_id for batch_id, _ in lines])
+
+
+REGISTER_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class RegisterPage:
+    """One page of the register's lines for a period (the lines and their batches), and what the whole
+    period counts: its lines, and the cells the arrêté asks for that are still empty."""
+
+    table: Table
+    batch_ids: list
+    page: Page
+    lines: int
+    missing: int
+
+
+def register_page(session: Session, start: date, end: date, shipper: Shipper, *, after=None) -> RegisterPage:
+    """The register read whole for the period (a few queries), shown ``REGISTER_PAGE_SIZE`` lines at a time."""
+    table, batch_ids = register_with_batches(session, start, end, shipper)
+    page = list_page(list(zip(batch_ids, table.rows)), after=after, size=REGISTER_PAGE_SIZE)
+    return RegisterPage(Table(table.key, table.title, table.columns, [row for _, row in page.rows]),
+                        [batch_id for batch_id, _ in page.rows], page, len(table.rows), missing_fields(table))
 
 
 def missing_fields(table: Table) -> int:
