@@ -186,7 +186,9 @@ class IntakeTally(StructureScoped, db.Model):
     __table_args__ = (sa.PrimaryKeyConstraint("structure_id", "month", "collection_point_id", "category_id",
                                               "source_key", "status"),
                       # Items of one status per category whatever their month (those waiting to be recycled).
-                      sa.Index("ix_intake_tally_status", "structure_id", "status", "category_id", "items"))
+                      sa.Index("ix_intake_tally_status", "structure_id", "status", "category_id", "items"),
+                      # One source's rows (a partner's page and report, the dashboard filtered on a source).
+                      sa.Index("ix_intake_tally_source", "structure_id", "source_key", "month"))
 
 
 class IntakeQuality(StructureScoped, db.Model):
@@ -207,7 +209,8 @@ class IntakeQuality(StructureScoped, db.Model):
     kg: Mapped[Decimal] = mapped_column(sa.Numeric(14, 3))
 
     __table_args__ = (sa.PrimaryKeyConstraint("structure_id", "month", "collection_point_id", "category_id",
-                                              "source_key", "good"),)
+                                              "source_key", "good"),
+                      sa.Index("ix_intake_quality_source", "structure_id", "source_key", "month"))
 
 
 def _month(column: str, dialect: str, *, moment: bool = False) -> str:

@@ -97,10 +97,11 @@ def scope(filters: Filters, table) -> list:
     if filters.category_id is not None:
         conditions.append(table.category_id.in_(sa.select(Category.id).where(
             sa.or_(Category.id == filters.category_id, Category.parent_id == filters.category_id))))
+    key = getattr(table, "source_key", None)  # a tally's (services/reporting/received.py): 0 for private donors
     if filters.source == PRIVATE:
-        conditions.append(table.source_id.is_(None))
+        conditions.append(table.source_id.is_(None) if key is None else key == 0)
     elif filters.source is not None:
-        conditions.append(table.source_id == filters.source)
+        conditions.append(table.source_id == filters.source if key is None else key == filters.source)
     return conditions
 
 

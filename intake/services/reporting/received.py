@@ -12,6 +12,7 @@ start or end on a month).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -27,12 +28,14 @@ UTC = timezone.utc
 
 
 class TallyColumns:
-    """A tally's columns under the items' names, for ``scope``."""
+    """A tally's columns under the items' names, for ``scope``; ``source_key`` (0 for private donors) is
+    compared as it is, so that a source's rows are read through the tallies' index on it."""
 
     def __init__(self, table):
         self.collection_point_id = table.collection_point_id
         self.category_id = table.category_id
         self.source_id = sa.func.nullif(table.source_key, 0)
+        self.source_key = table.source_key
 
 
 # What each key is on the items.
@@ -64,10 +67,25 @@ def nearest_month(moment: datetime | None) -> datetime | None:
     return low if moment - low <= high - moment else high
 
 
-def _bucket(column, boundaries: list, as_date: bool = False):
+def _as_date(value) -> date:
+    return value if isinstance(value, date) and not isinstance(value, datetime) else date.fromisoformat(str(value)[:10])
+
+
+def _bucket_of(value, boundaries: list) -> int:
+    """``_bucket`` in Python, for one value: the bucket [b_i, b_i+1) it falls in; -1 before the first
+    boundary, n after the last (None: unbounded)."""
+    n = len(boundaries) - 1
+    if boundaries[0] is not None and value < boundaries[0]:
+        return -1
+    if boundaries[-1] is not None and value >= boundaries[-1]:
+        return n
+    return bisect_right(boundaries[1:-1], value)
+
+
+def _bucket(column, boundaries: list):
     """The index of the bucket [b_i, b_i+1) a value falls in; -1 before the first boundary, n after the last
     (None: unbounded)."""
-    values = [b.date() if as_date and b is not None else b for b in boundaries]
+    values = boundaries
     n = len(values) - 1
     inner = _month_index(column, [None, *values[1:-1]]) if n > 1 else sa.literal(0)
     whens = []
@@ -97,7 +115,6 @@ def grouped(session: Session, filters: Filters, boundaries: list, keys: tuple[st
     by_status = "status" in keys or statuses is not None
     table = IntakeTally if by_status else IntakeQuality
     on_tally = [_on_tally(table, name) for name in keys]
-    bucket = _bucket(table.month, snapped, as_date=True)
     where = scope(filters, TallyColumns(table))
     if by_status:
         where.append(table.status != "voided")
@@ -107,9 +124,12 @@ def grouped(session: Session, filters: Filters, boundaries: list, keys: tuple[st
         where.append(table.month >= snapped[0].date())
     if snapped[-1] is not None:
         where.append(table.month < snapped[-1].date())
-    for row in session.execute(sa.select(bucket, *on_tally, sa.func.sum(table.items), sa.func.sum(table.kg))
-                               .where(*where).group_by(bucket, *on_tally)):
-        add(tuple(row[:-2]), row[-2], row[-1])
+    # Grouped by the tally's own month, each month then put in its bucket here: the database sums rows
+    # without working out a bucket for each of them.
+    month_starts = [b.date() if b is not None else None for b in snapped]
+    for row in session.execute(sa.select(table.month, *on_tally, sa.func.sum(table.items), sa.func.sum(table.kg))
+                               .where(*where).group_by(table.month, *on_tally)):
+        add((_bucket_of(_as_date(row[0]), month_starts), *row[1:-2]), row[-2], row[-1])
 
     # The items between a boundary and its UTC month: where the tally put them, and where they belong.
     edges = [sa.and_(Item.created_at >= min(b, s), Item.created_at < max(b, s))
