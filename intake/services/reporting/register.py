@@ -76,19 +76,30 @@ def _lines(session: Session, start: date, end: date, shipper: Shipper) -> list[t
     category_names = dict(session.execute(sa.select(Category.id, Category.name)).all())
     point_names = dict(session.execute(sa.select(CollectionPoint.id, CollectionPoint.name)).all())
     contents: dict = {}
-    # The batches' contents as the database keeps them (a few rows per batch), never their items.
-    for batch_id, category_id, point_id, count, weight in session.execute(
-            sa.select(BatchContent.recycling_batch_id, BatchContent.category_id, BatchContent.collection_point_id,
-                      BatchContent.items, BatchContent.kg)
-            .where(BatchContent.recycling_batch_id.in_(ids))):
-        entry = contents.setdefault(batch_id, {"names": [], "items": 0, "kg": Decimal(0), "points": []})
-        for key, name in (("names", category_names[category_id]), ("points", point_names[point_id])):
-            if name not in entry[key]:
-                entry[key].append(name)
+    # The batches' contents as the database keeps them (models/tallies.py), never their items: per category
+    # (count and kg), and which collection points they came from.
+    def entry_of(batch_id):
+        return contents.setdefault(batch_id, {"names": [], "items": 0, "kg": Decimal(0), "points": []})
+
+    for batch_id, category_id, count, weight in session.execute(
+            sa.select(BatchContent.recycling_batch_id, BatchContent.category_id, sa.func.sum(BatchContent.items),
+                      sa.func.sum(BatchContent.kg))
+            .where(BatchContent.recycling_batch_id.in_(ids))
+            .group_by(BatchContent.recycling_batch_id, BatchContent.category_id)):
+        entry = entry_of(batch_id)
+        if category_names[category_id] not in entry["names"]:
+            entry["names"].append(category_names[category_id])
         entry["items"] += count
         entry["kg"] += kg(weight)
+    for batch_id, point_id in session.execute(
+            sa.select(BatchContent.recycling_batch_id, BatchContent.collection_point_id)
+            .where(BatchContent.recycling_batch_id.in_(ids))
+            .group_by(BatchContent.recycling_batch_id, BatchContent.collection_point_id)):
+        entry = entry_of(batch_id)
+        if point_names[point_id] not in entry["points"]:
+            entry["points"].append(point_names[point_id])
     for batch_id, name, weight in batch_lot_contents(session, ids):
-        entry = contents.setdefault(batch_id, {"names": [], "items": 0, "kg": Decimal(0), "points": []})
+        entry = entry_of(batch_id)
         if name not in entry["names"]:
             entry["names"].append(name)
         entry["kg"] += kg(weight)
