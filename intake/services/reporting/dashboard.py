@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from ...clock import local_date, local_days, local_today, now_utc
 from ...models.item import IN_STOCK
 from ...models import (AccompanimentSession, BatchContent, Category, CollectionPoint, FaultTicket, Handover, Item,
-                       LeadTime, Organisation, RecyclingBatch, Sale, Territory, WasteShipment)
+                       LeadTime, Organisation, RecyclingBatch, Territory, WasteShipment)
 from ...vocabulary import term
 from .filters import (Filters, day_in, item_scope, moment_in, month_of_day, month_of_moment, months_between,
                       received_in, scope, years_covered)
@@ -566,10 +566,10 @@ def faults(session: Session, filters: Filters, left: int | None = None) -> list[
                  .where(FaultTicket.resolved_at.is_not(None), moment_in(FaultTicket.resolved_at, filters),
                         *item_scope(filters)).subquery())
     count, median, p90 = _percentiles(session, durations)
-    if left is None:
-        left = sum(session.scalar(sa.select(sa.func.count(record.id)).join(Item, record.item_id == Item.id)
-                                  .where(day_in(day, filters), *item_scope(filters))) or 0
-                   for record, day in ((Sale, Sale.sold_on), (Handover, Handover.handed_on)))
+    if left is None:  # sales from their tally, handovers from theirs
+        sold = sum(row[3] for row in sale_groups(session, filters, months_between(filters.start, filters.end)))
+        left = sold + (session.scalar(sa.select(sa.func.count(Handover.id)).join(Item, Handover.item_id == Item.id)
+                                      .where(day_in(Handover.handed_on, filters), *item_scope(filters))) or 0)
     back_in_warranty = sum(row[5] or 0 for row in rows)
     resolution = Table("fault_resolution", _l("After-sales: resolution and returns under warranty"), [
         Column("measure", _l("Measure")), Column("items", _l("Items"), "items"), Column("median", _l("Median"), "days"),
