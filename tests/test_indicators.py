@@ -334,8 +334,9 @@ def test_the_dashboard_runs_a_fixed_number_of_queries_whatever_the_data(app, dat
             dashboard(db.session, PERIOD)
             # 25, one more per grouping of the intake that weighed lots add their kg to (three), and one more
             # per reading of the intake tally whose boundaries are not on a UTC month (the items between
-            # them: the collected figures' three, the stock's, the partner effect's).
-            assert len(statements) == few <= 33
+            # them: the collected figures' three, the stock's, the partner effect's), and two more per lead-time
+            # stage (the measures between each of the period's boundaries and its UTC month).
+            assert len(statements) == few <= 37
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", record)
 
@@ -383,3 +384,41 @@ def test_dismantled_and_returned_follow_their_item(app, data, world):
         sold = db.session.scalar(sa.select(Item).where(Item.status == "sold").order_by(Item.id).limit(1))
         change_status(db.session, sold, "returned", user=user(world, "technician"), work=Work(reason="breakdown"))
         assert destinations(db.session, Filters(PERIOD.start, date(2026, 12, 31)))[1].returned_items == returns + 1
+
+
+def test_lead_time_percentiles_from_the_tally_equal_those_of_the_measures(app, data, world):
+    """The tally per month and tenth of a day, with the measures between each boundary and its UTC month,
+    gives what the measures give, whatever the period; the tally follows new measures and deletions."""
+    from intake.models import LeadTime
+    from intake.services.reporting.dashboard import _lead_tenths, _percentiles, _ranked
+    from intake.services.reporting.filters import moment_in
+
+    def from_measures(stage, filters):
+        return _percentiles(db.session, sa.select(LeadTime.days.label("days")).where(
+            LeadTime.stage == stage, moment_in(LeadTime.at, filters)).subquery())
+
+    def tally_from_measures():
+        counted = {}
+        for row in db.session.scalars(sa.select(LeadTime).where(LeadTime.stage.in_(("to_ready", "to_out")),
+                                                                LeadTime.days.is_not(None))):
+            at = row.at.astimezone(timezone.utc)
+            key = (row.stage, date(at.year, at.month, 1), int(round(row.days * 10)))
+            counted[key] = counted.get(key, 0) + 1
+        return counted
+
+    def tally_kept():
+        return {(stage, date.fromisoformat(str(month)[:10]), tenths): items for stage, month, tenths, items in
+                db.session.execute(sa.text("SELECT stage, month, tenths, items FROM lead_time_tally"))}
+
+    with app.app_context():
+        assert tally_kept() == tally_from_measures() and tally_kept()
+        periods = [PERIOD, Filters(date(2026, 1, 15), date(2026, 4, 20)), Filters(date(2026, 3, 1), date(2026, 3, 31)),
+                   Filters(date(2026, 2, 27), date(2026, 5, 2)), Filters(date(2025, 12, 31), date(2026, 12, 31)),
+                   Filters(date(2026, 4, 9), date(2026, 4, 11))]
+        for filters in periods:
+            for stage in ("to_ready", "to_out"):
+                assert _ranked(_lead_tenths(db.session, stage, filters)) == from_measures(stage, filters), filters
+        db.session.execute(sa.delete(LeadTime).where(LeadTime.event_id == db.session.scalar(
+            sa.select(sa.func.min(LeadTime.event_id)).where(LeadTime.stage == "to_ready"))))
+        db.session.commit()
+        assert tally_kept() == tally_from_measures()

@@ -16,7 +16,7 @@ from .organisation import CategoryPosition, CollectionPoint, Organisation, Terri
 from .partnership import ContactPerson, Convention, ConventionVolume, PartnerEvent
 from .people import (Attendance, BroughtItem, Member, MemberFee, MemberIdentity, Person, PersonIdentity,
                      PersonSkill, Skill, VolunteerHours, WorkshopSession)
-from .reporting import ImpactFactor, LeadTime, WasteShipment
+from .reporting import ImpactFactor, LeadTime, LeadTimeTally, WasteShipment
 from .base import StructureScoped
 from .structure import Membership, Network, NetworkCoordinator, NetworkMember, Structure
 from .tallies import BatchContent, CategoryUsage, IntakeQuality, IntakeTally, SaleTally, StatusCount
@@ -41,6 +41,7 @@ __all__ = [
     "IntakeQuality",
     "SaleTally",
     "BatchContent",
+    "LeadTimeTally",
     "CollectionPoint",
     "ContactPerson",
     "Container",

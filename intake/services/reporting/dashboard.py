@@ -18,14 +18,14 @@ from sqlalchemy.orm import Session
 from ...clock import local_date, local_days, local_today, now_utc
 from ...models.item import IN_STOCK
 from ...models import (AccompanimentSession, BatchContent, Category, CollectionPoint, FaultTicket, Handover, Item,
-                       LeadTime, Organisation, RecyclingBatch, Territory, WasteShipment)
+                       LeadTime, LeadTimeTally, Organisation, RecyclingBatch, Territory, WasteShipment)
 from ...vocabulary import term
 from .filters import (Filters, day_in, item_scope, moment_in, month_of_day, month_of_moment, months_between,
                       received_in, scope, years_covered)
 from ..outcomes import add_months
 from .impact import factors_by_category
 from .lots import lot_groups
-from .received import TallyColumns, grouped, sale_groups
+from .received import TallyColumns, grouped, nearest_month, sale_groups
 from .tables import Column, Table, kg, money, share
 
 SECOND_LIFE = ("sold", "handed_over")
@@ -423,12 +423,17 @@ def stock(session: Session, filters: Filters) -> Table:
 
 
 def _percentiles(session: Session, durations) -> tuple[int, Decimal | None, Decimal | None]:
-    """Count, median and 90th percentile of a subquery's ``days``, by nearest rank (the value at rank ⌈p·n⌉
-    of the sorted list), to a tenth of a day: the database counts durations per tenth, Python walks the
-    few hundred counts."""
+    """Count, median and 90th percentile of a subquery's ``days``, to a tenth of a day: the database counts
+    durations per tenth, ``_ranked`` walks the few hundred counts."""
     tenths = sa.func.round(durations.c.days * 10).label("tenths")
-    counts = session.execute(sa.select(tenths, sa.func.count()).where(durations.c.days.is_not(None))
-                             .group_by(tenths).order_by(tenths)).all()
+    return _ranked(session.execute(sa.select(tenths, sa.func.count()).where(durations.c.days.is_not(None))
+                                   .group_by(tenths)).all())
+
+
+def _ranked(counts) -> tuple[int, Decimal | None, Decimal | None]:
+    """Count, median and 90th percentile from (tenths of a day, how many) pairs, by nearest rank (the value
+    at rank ⌈p·n⌉ of the sorted list)."""
+    counts = sorted((int(round(value)), count) for value, count in counts if count)
     n = sum(count for _, count in counts)
     wanted = {"median": (n + 1) // 2, "p90": (9 * n + 9) // 10}  # ⌈n/2⌉ and ⌈9n/10⌉ in integers
     found, seen = {}, 0
@@ -436,28 +441,56 @@ def _percentiles(session: Session, durations) -> tuple[int, Decimal | None, Deci
         seen += count
         for name, rank in wanted.items():
             if name not in found and rank <= seen:
-                found[name] = (Decimal(str(value)) / 10).quantize(Decimal("0.1"))
+                found[name] = (Decimal(value) / 10).quantize(Decimal("0.1"))
     return n, found.get("median"), found.get("p90")
+
+
+def _lead_tenths(session: Session, stage: str, filters: Filters) -> list:
+    """(tenths of a day, how many) of one stage's measures in the period. With no filter but the period:
+    the tally's whole UTC months, and the measures between each boundary and its UTC month from the measures
+    themselves (added where the period holds them and the tally does not, taken away the other way round);
+    with filters, from the measures (one index)."""
+    tenths = sa.func.round(LeadTime.days * 10)
+
+    def measured(low, high) -> list:
+        return session.execute(
+            sa.select(tenths, sa.func.count())
+            .where(LeadTime.stage == stage, LeadTime.days.is_not(None), LeadTime.at >= low, LeadTime.at < high,
+                   *scope(filters, LeadTime))
+            .group_by(tenths)).all()
+
+    start, end = local_days(filters.start, filters.end)
+    first, last = nearest_month(start), nearest_month(end)
+    if filters != Filters(filters.start, filters.end) or first >= last:
+        return measured(start, end)
+    counts: dict = {}
+    for value, count in session.execute(
+            sa.select(LeadTimeTally.tenths, sa.func.sum(LeadTimeTally.items))
+            .where(LeadTimeTally.stage == stage, LeadTimeTally.month >= first.date(),
+                   LeadTimeTally.month < last.date())
+            .group_by(LeadTimeTally.tenths)):
+        counts[int(value)] = counts.get(int(value), 0) + count
+    for low, high, sign in ((start, first, 1), (first, start, -1), (last, end, 1), (end, last, -1)):
+        if low < high:
+            for value, count in measured(low, high):
+                counts[int(round(value))] = counts.get(int(round(value)), 0) + sign * count
+    return list(counts.items())
 
 
 def lead_times(session: Session, filters: Filters) -> Table:
     """Days from intake to an item's first time ready, and from its last time ready to its sale or handover,
     for those that happened in the period: median and 90th percentile. The database writes each measure
-    when the event happens (models/reporting.py, LeadTime), so this reads one index."""
+    when the event happens (models/reporting.py, LeadTime) and counts them per month and tenth of a day
+    (LeadTimeTally), so this reads a few hundred rows per month of the period."""
     rows = []
     for label, stage in ((_l("Intake → ready"), "to_ready"), (_l("Ready → sold or handed over"), "to_out")):
-        measures = (sa.select(LeadTime.days.label("days"))
-                    .where(LeadTime.stage == stage, moment_in(LeadTime.at, filters), *scope(filters, LeadTime))
-                    .subquery())
-        count, median, p90 = _percentiles(session, measures)
+        count, median, p90 = _ranked(_lead_tenths(session, stage, filters))
         rows.append([str(label), count, median, p90])
     return Table("lead_times", _l("Lead times"), [
         Column("stage", _l("Stage")), Column("items", _l("Items"), "items"), Column("median", _l("Median"), "days"),
         Column("p90", _l("90th percentile"), "days")], rows, chart="bar", series=("median", "p90"),
         note=_l("Percentiles by nearest rank: the median is the value at rank ⌈n/2⌉ of the sorted durations."))
 
-
-# ---------------------------------------------------------------------------------------------- partner effect
 
 def partner_effect(session: Session, filters: Filters) -> Table:
     """For each partner that started in the period: the monthly volume and quality of everything collected
